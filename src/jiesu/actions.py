@@ -1,0 +1,95 @@
+"""The registry of lifecycle actions offered to people: input schema and command builder.
+
+Each stage (intake, dispatch, handling, followup) declares its actions in its
+own ``actions.py``; the API and the console read this registry, so an action
+is defined once and offered the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from jiesu.city.config import Unit
+from jiesu.context import Context
+from jiesu.domain.commands import Action, Command
+from jiesu.domain.errors import InvalidInput
+from jiesu.domain.roles import Actor
+from jiesu.domain.ticket import Ticket
+
+
+class ActionInput(BaseModel):
+    """Fields every action accepts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=2000, description="why (说明/理由)")
+    expected_version: int | None = Field(
+        default=None,
+        description="the ticket version the caller saw; a mismatch is refused with ticket.conflict",
+    )
+
+
+Builder = Callable[[Context, Ticket, Actor, datetime, ActionInput], Command]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    action: Action
+    input_model: type[ActionInput]
+    build: Builder
+
+
+REGISTRY: dict[Action, ActionSpec] = {}
+
+
+def register(action: Action, input_model: type[ActionInput]) -> Callable[[Builder], Builder]:
+    def decorator(build: Builder) -> Builder:
+        REGISTRY[action] = ActionSpec(action, input_model, build)
+        return build
+
+    return decorator
+
+
+def require_unit(ctx: Context, code: str, *, field: str) -> Unit:
+    unit = ctx.city.unit(code)
+    if unit is None:
+        raise InvalidInput(
+            "unit.unknown",
+            f"单位“{code}”不是本市的承办单位",
+            f"Unit {code!r} is not a unit of this city",
+            field=field,
+        )
+    if unit.code == ctx.city.city.hotline_unit:
+        raise InvalidInput(
+            "unit.not_handling",
+            "热线中心不能作为承办单位",
+            "The hotline centre cannot handle tickets",
+            field=field,
+        )
+    return unit
+
+
+def aware(value: datetime | None, field: str) -> datetime | None:
+    """Refuse naive datetimes from the outside: every time in jiesu carries its zone."""
+    if value is not None and value.tzinfo is None:
+        raise InvalidInput(
+            "input.naive_datetime",
+            "时间须带时区",
+            "Datetimes must carry a time zone",
+            field=field,
+        )
+    return value
+
+
+def load_stage_actions() -> dict[Action, ActionSpec]:
+    """Import every stage so that its actions are registered; return the registry."""
+    from jiesu.dispatch import actions as _dispatch  # noqa: F401
+    from jiesu.followup import actions as _followup  # noqa: F401
+    from jiesu.handling import actions as _handling  # noqa: F401
+    from jiesu.intake import actions as _intake  # noqa: F401
+
+    return REGISTRY

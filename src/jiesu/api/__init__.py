@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI). OpenAPI is served at ``/docs``."""

@@ -1,0 +1,127 @@
+"""What the API returns: tickets as the caller may see them, and their timelines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from jiesu.access import mask_phone, may_see_requester
+from jiesu.domain import lifecycle
+from jiesu.domain.deadlines import is_overdue
+from jiesu.domain.roles import Actor, Role
+from jiesu.domain.ticket import Ticket, TimelineEvent
+
+
+class CoHandlerOut(BaseModel):
+    unit_code: str
+    task: str
+    due: datetime
+    assigned_at: datetime
+    report: str | None
+    reported_at: datetime | None
+
+
+class TicketOut(BaseModel):
+    number: str
+    version: int
+    status: str
+    received_at: datetime
+    channel: str
+    hotline: str | None
+    request_type: str
+    category: str
+    urgency: str
+    title: str
+    content: str
+    requester_name: str
+    requester_phone: str
+    address: str
+    location_unit_code: str | None
+    latitude: float | None
+    longitude: float | None
+    attachments: list[str]
+    confidential: bool
+    round: int
+    lead_unit_code: str | None
+    supervising_unit_code: str | None
+    dispatched_at: datetime | None
+    deadline_basis: str | None
+    contact_due: datetime | None
+    completion_due: datetime | None
+    acknowledged_at: datetime | None
+    contacted_at: datetime | None
+    objection_reason: str | None
+    extension_requested_due: datetime | None
+    extension_reason: str | None
+    extension_count: int
+    replied_at: datetime | None
+    reply_outcome: str | None
+    reply_text: str | None
+    answer_text: str | None
+    referral_reason: str | None
+    referral_destination: str | None
+    visited_at: datetime | None
+    visit_contacted: bool | None
+    visit_solved: bool | None
+    satisfaction: str | None
+    closed_at: datetime | None
+    co_handlers: list[CoHandlerOut]
+    overdue: bool
+    allowed_actions: list[str]
+
+
+def ticket_out(ticket: Ticket, actor: Actor, now: datetime) -> TicketOut:
+    fields = {name: getattr(ticket, name) for name in TicketOut.model_fields if hasattr(ticket, name)}
+    fields["co_handlers"] = [CoHandlerOut.model_validate(t, from_attributes=True) for t in ticket.co_handlers]
+    fields["overdue"] = is_overdue(ticket.completion_due, ticket.replied_at, now)
+    fields["allowed_actions"] = [str(a) for a in lifecycle.allowed_actions(ticket, actor)]
+    if not may_see_requester(ticket, actor):
+        fields["requester_name"] = "（保密）"
+        fields["requester_phone"] = ""
+    elif actor.role is Role.SUPERVISOR:  # supervisors read, they do not call back
+        fields["requester_phone"] = mask_phone(ticket.requester_phone)
+    return TicketOut(**fields)
+
+
+class TicketPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[TicketOut]
+
+
+class EventOut(BaseModel):
+    at: datetime
+    action: str
+    actor_username: str
+    actor_role: str
+    actor_unit_code: str
+    from_status: str | None
+    to_status: str
+    reason: str | None
+    changes: dict[str, Any]
+    data: dict[str, Any]
+
+
+def event_out(event: TimelineEvent) -> EventOut:
+    return EventOut.model_validate(event, from_attributes=True)
+
+
+class LoginIn(BaseModel):
+    username: str
+    password: str
+
+
+class UserOut(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    unit_code: str
+
+
+class LoginOut(BaseModel):
+    token: str
+    expires_at: datetime
+    user: UserOut

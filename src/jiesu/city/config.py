@@ -1,0 +1,236 @@
+"""The city configuration: its schema, and the rules that read it.
+
+A deployment is one YAML file (see ``docs/configuration.md``). It is validated
+as a whole at start: unknown keys, missing parents, duplicate codes, unknown
+categories in the catalogue and weights that do not add up are refused with
+the entry named.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from jiesu.domain.deadlines import Duration, DurationUnit
+
+
+class UnitKind(StrEnum):
+    CITY_GOVERNMENT = "city_government"  # 市政府
+    HOTLINE = "hotline"  # 市民热线服务中心
+    DISTRICT = "district"  # 区/县/旗政府
+    STREET = "street"  # 街道/乡镇
+    COMMUNITY = "community"  # 社区/村
+    CITY_DEPARTMENT = "city_department"  # 市级部门
+    DISTRICT_DEPARTMENT = "district_department"  # 区级部门
+    UTILITY = "utility"  # 公共服务企业（水电气热）
+
+
+UNIT_KIND_LABELS_ZH = {
+    UnitKind.CITY_GOVERNMENT: "市政府",
+    UnitKind.HOTLINE: "热线中心",
+    UnitKind.DISTRICT: "区政府",
+    UnitKind.STREET: "街道乡镇",
+    UnitKind.COMMUNITY: "社区村",
+    UnitKind.CITY_DEPARTMENT: "市级部门",
+    UnitKind.DISTRICT_DEPARTMENT: "区级部门",
+    UnitKind.UTILITY: "公共服务企业",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Unit(_Strict):
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=128)
+    kind: UnitKind
+    parent: str | None = None
+    department: str | None = None  # department type key shared by city and district level
+    population: int | None = Field(default=None, ge=0)
+    around_the_clock: bool = False  # 7×24 service (H6)
+    aliases: tuple[str, ...] = ()
+
+
+class Category(_Strict):
+    code: str = Field(min_length=1)  # path such as "城乡建设/物业管理"
+    name: str = Field(min_length=1)
+
+
+class CatalogueEntry(_Strict):
+    """A row of the dispatch catalogue (派单目录): who leads a category (D1)."""
+
+    category: str
+    request_types: tuple[str, ...] = ()  # empty: every type
+    lead_kind: UnitKind
+    department: str | None = None  # for department kinds: which department
+    unit: str | None = None  # a fixed unit (e.g. a utility)
+    note: str = ""
+
+
+class DurationSpec(_Strict):
+    amount: float = Field(gt=0)
+    unit: DurationUnit
+
+    def to_duration(self) -> Duration:
+        return Duration(self.amount, self.unit)
+
+
+class RuleMatch(_Strict):
+    request_types: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # category code prefixes
+    urgency: str | None = None
+    lead_kinds: tuple[UnitKind, ...] = ()
+    around_the_clock: bool | None = None
+
+
+class DeadlineRule(_Strict):
+    name: str
+    match: RuleMatch = RuleMatch()
+    contact: DurationSpec
+    completion: DurationSpec
+
+    def matches(self, request_type: str, category: str, urgency: str, lead: Unit) -> bool:
+        m = self.match
+        return (
+            (not m.request_types or request_type in m.request_types)
+            and (not m.categories or any(_under(category, p) for p in m.categories))
+            and (m.urgency is None or urgency == m.urgency)
+            and (not m.lead_kinds or lead.kind in m.lead_kinds)
+            and (m.around_the_clock is None or lead.around_the_clock == m.around_the_clock)
+        )
+
+
+class DeadlinePolicy(_Strict):
+    """First matching rule wins; ``default`` applies when none matches (D6)."""
+
+    rules: tuple[DeadlineRule, ...] = ()
+    default: DeadlineRule
+
+    def rule_for(self, request_type: str, category: str, urgency: str, lead: Unit) -> DeadlineRule:
+        for rule in self.rules:
+            if rule.matches(request_type, category, urgency, lead):
+                return rule
+        return self.default
+
+
+class ReferralMode(StrEnum):
+    ACCEPT_WITH_GUIDANCE = "accept_with_guidance"  # Beijing: take it, tell the requester where to go
+    REFUSE = "refuse"  # Hohhot draft: not taken, with reason
+
+
+class ReferralPolicy(_Strict):
+    mode: ReferralMode = ReferralMode.ACCEPT_WITH_GUIDANCE
+    emergency_lines: dict[str, str] = Field(
+        default_factory=lambda: {"110": "公安报警", "119": "火警", "120": "医疗急救", "122": "交通事故"}
+    )
+
+
+class ExtensionPolicy(_Strict):
+    approval_required: bool = False  # Beijing Art. 15 notifies; Hohhot Art. 18 approves
+    max_extensions: int = Field(default=2, ge=0)
+    max_days: int = Field(default=30, ge=1)  # furthest a single extension may reach, in calendar days
+
+
+class AssessmentWeights(_Strict):
+    response: float = Field(ge=0, le=1)
+    resolution: float = Field(ge=0, le=1)
+    satisfaction: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> AssessmentWeights:
+        total = self.response + self.resolution + self.satisfaction
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"weights must add up to 1, they add up to {total:g}")
+        return self
+
+
+class CityInfo(_Strict):
+    name: str
+    code: str
+    timezone: str = "Asia/Shanghai"
+    ticket_prefix: str = Field(min_length=1, max_length=8, pattern=r"^[A-Z0-9]+$")
+    hotline_unit: str
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class CityConfig(_Strict):
+    city: CityInfo
+    units: tuple[Unit, ...]
+    categories: tuple[Category, ...]
+    dispatch_catalogue: tuple[CatalogueEntry, ...] = ()
+    deadline_policy: DeadlinePolicy
+    referral_policy: ReferralPolicy = ReferralPolicy()
+    extension_policy: ExtensionPolicy = ExtensionPolicy()
+    assessment_weights: AssessmentWeights = AssessmentWeights(
+        response=0.2, resolution=0.4, satisfaction=0.4
+    )
+    merged_hotlines: dict[str, str] = Field(default_factory=dict)  # number → name, e.g. 12315
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CityConfig:
+        problems: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for i, unit in enumerate(self.units):
+            if unit.code in seen:
+                problems.append((f"units[{i}] (code={unit.code})", "duplicate unit code"))
+            seen.add(unit.code)
+        for i, unit in enumerate(self.units):
+            if unit.parent is not None and unit.parent not in seen:
+                problems.append(
+                    (f"units[{i}] (code={unit.code})", f"parent {unit.parent!r} is not a unit")
+                )
+        hotline = next((u for u in self.units if u.code == self.city.hotline_unit), None)
+        if hotline is None or hotline.kind is not UnitKind.HOTLINE:
+            problems.append(("city.hotline_unit", f"{self.city.hotline_unit!r} is not a hotline unit"))
+        codes = {c.code for c in self.categories}
+        if len(codes) != len(self.categories):
+            problems.append(("categories", "duplicate category code"))
+        for i, entry in enumerate(self.dispatch_catalogue):
+            where = f"dispatch_catalogue[{i}] (category={entry.category})"
+            if entry.category not in codes:
+                problems.append((where, "category is not in categories"))
+            if entry.unit is not None and entry.unit not in seen:
+                problems.append((where, f"unit {entry.unit!r} is not a unit"))
+        if problems:
+            raise ValueError("; ".join(f"{where}: {what}" for where, what in problems))
+        return self
+
+    # --- look-ups ---------------------------------------------------------------------
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.city.timezone)
+
+    @cached_property
+    def units_by_code(self) -> dict[str, Unit]:
+        return {u.code: u for u in self.units}
+
+    @cached_property
+    def category_codes(self) -> frozenset[str]:
+        return frozenset(c.code for c in self.categories)
+
+    def unit(self, code: str) -> Unit | None:
+        return self.units_by_code.get(code)
+
+    def district_of(self, code: str) -> Unit | None:
+        """The district a unit lies in (itself if it is one), walking up the tree."""
+        unit = self.unit(code)
+        while unit is not None and unit.kind is not UnitKind.DISTRICT:
+            unit = self.unit(unit.parent) if unit.parent else None
+        return unit
+
+
+def _under(category: str, prefix: str) -> bool:
+    return category == prefix or category.startswith(prefix + "/")

@@ -1,0 +1,225 @@
+"""The commands a person can give a ticket: one frozen dataclass per lifecycle action.
+
+A command carries what the actor supplied (and, for dispatch-like commands,
+the deadlines the service computed from the deployment's policy); the
+lifecycle decides whether it is allowed and what it changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar
+
+
+class Action(StrEnum):
+    RECEIVE = "receive"
+    ANSWER_DIRECTLY = "answer_directly"
+    REFER = "refer"
+    DISPATCH = "dispatch"
+    ACKNOWLEDGE = "acknowledge"
+    RAISE_OBJECTION = "raise_objection"
+    UPHOLD_OBJECTION = "uphold_objection"
+    REJECT_OBJECTION = "reject_objection"
+    CONTACT = "contact"
+    ADD_CO_HANDLER = "add_co_handler"
+    CO_HANDLER_REPORT = "co_handler_report"
+    REQUEST_EXTENSION = "request_extension"
+    GRANT_EXTENSION = "grant_extension"
+    REFUSE_EXTENSION = "refuse_extension"
+    REPLY = "reply"
+    RECORD_VISIT = "record_visit"
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+    @property
+    def label_zh(self) -> str:
+        return ACTION_LABELS_ZH[self]
+
+
+ACTION_LABELS_ZH = {
+    Action.RECEIVE: "登记受理",
+    Action.ANSWER_DIRECTLY: "直接答复",
+    Action.REFER: "分类处置",
+    Action.DISPATCH: "派单",
+    Action.ACKNOWLEDGE: "签收",
+    Action.RAISE_OBJECTION: "提出派单异议",
+    Action.UPHOLD_OBJECTION: "异议成立并重派",
+    Action.REJECT_OBJECTION: "驳回异议",
+    Action.CONTACT: "联系诉求人",
+    Action.ADD_CO_HANDLER: "增加协办单位",
+    Action.CO_HANDLER_REPORT: "协办反馈",
+    Action.REQUEST_EXTENSION: "申请延期",
+    Action.GRANT_EXTENSION: "同意延期",
+    Action.REFUSE_EXTENSION: "不同意延期",
+    Action.REPLY: "办结反馈",
+    Action.RECORD_VISIT: "回访",
+    Action.CLOSE: "结案",
+    Action.REOPEN: "退回重办",
+}
+
+
+class ReferralReason(StrEnum):
+    """The six cases of BJ Art. 11 (I5), plus hand-overs (I7)."""
+
+    EMERGENCY = "emergency"  # 110/119/120/122
+    LEGAL_CHANNEL = "legal_channel"  # 诉讼、仲裁、纪检监察、行政复议、信息公开、信访
+    REPEATED = "repeated"  # 同一诉求无新情况
+    SECRET_OR_PRIVACY = "secret_or_privacy"
+    OUT_OF_SCOPE = "out_of_scope"  # 超出职责范围：市场、社会渠道
+    ILLEGAL = "illegal"  # 违法、违背公序良俗
+    HANDOVER = "handover"  # 其他平台、京津冀热线、志愿组织、在京单位
+
+
+REFERRAL_REASON_LABELS_ZH = {
+    ReferralReason.EMERGENCY: "紧急事项转紧急热线",
+    ReferralReason.LEGAL_CHANNEL: "告知法定途径",
+    ReferralReason.REPEATED: "重复诉求告知进展",
+    ReferralReason.SECRET_OR_PRIVACY: "涉密涉隐私解释",
+    ReferralReason.OUT_OF_SCOPE: "超出职责引导",
+    ReferralReason.ILLEGAL: "违法违规劝导",
+    ReferralReason.HANDOVER: "转其他平台",
+}
+
+
+class ContactMethod(StrEnum):
+    PHONE = "phone"
+    SMS = "sms"
+    VISIT = "visit"  # 上门
+    ONLINE = "online"
+
+
+class ContactOutcome(StrEnum):
+    REACHED = "reached"
+    UNREACHABLE = "unreachable"
+    NOT_NEEDED = "not_needed"  # the requester asked not to be contacted
+
+
+@dataclass(frozen=True)
+class Command:
+    action: ClassVar[Action]
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerDirectly(Command):
+    action: ClassVar[Action] = Action.ANSWER_DIRECTLY
+    answer: str = ""
+    source: str | None = None  # knowledge-base article and version, when answered from one
+
+
+@dataclass(frozen=True)
+class Refer(Command):
+    action: ClassVar[Action] = Action.REFER
+    referral_reason: str = ""
+    destination: str = ""
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    contact_due: datetime
+    completion_due: datetime
+    basis: str
+
+
+@dataclass(frozen=True)
+class Dispatch(Command):
+    action: ClassVar[Action] = Action.DISPATCH
+    lead_unit_code: str = ""
+    supervising_unit_code: str | None = None
+    deadlines: Deadlines | None = None
+    co_handlers: tuple[tuple[str, str, datetime], ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Acknowledge(Command):
+    action: ClassVar[Action] = Action.ACKNOWLEDGE
+
+
+@dataclass(frozen=True)
+class RaiseObjection(Command):
+    action: ClassVar[Action] = Action.RAISE_OBJECTION
+    grounds: str = "duty"  # duty 职责 | jurisdiction 管辖
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class UpholdObjection(Command):
+    action: ClassVar[Action] = Action.UPHOLD_OBJECTION
+    lead_unit_code: str = ""
+    supervising_unit_code: str | None = None
+    deadlines: Deadlines | None = None
+
+
+@dataclass(frozen=True)
+class RejectObjection(Command):
+    action: ClassVar[Action] = Action.REJECT_OBJECTION
+
+
+@dataclass(frozen=True)
+class Contact(Command):
+    action: ClassVar[Action] = Action.CONTACT
+    method: str = ContactMethod.PHONE
+    outcome: str = ContactOutcome.REACHED
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class AddCoHandler(Command):
+    action: ClassVar[Action] = Action.ADD_CO_HANDLER
+    unit_code: str = ""
+    task: str = ""
+    due: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CoHandlerReport(Command):
+    action: ClassVar[Action] = Action.CO_HANDLER_REPORT
+    report: str = ""
+
+
+@dataclass(frozen=True)
+class RequestExtension(Command):
+    action: ClassVar[Action] = Action.REQUEST_EXTENSION
+    proposed_due: datetime | None = None
+    approval_required: bool = True
+    max_extensions: int = 2
+
+
+@dataclass(frozen=True)
+class GrantExtension(Command):
+    action: ClassVar[Action] = Action.GRANT_EXTENSION
+    new_due: datetime | None = None  # defaults to the proposed date
+
+
+@dataclass(frozen=True)
+class RefuseExtension(Command):
+    action: ClassVar[Action] = Action.REFUSE_EXTENSION
+
+
+@dataclass(frozen=True)
+class Reply(Command):
+    action: ClassVar[Action] = Action.REPLY
+    outcome: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class RecordVisit(Command):
+    action: ClassVar[Action] = Action.RECORD_VISIT
+    contacted: bool = True
+    solved: bool = True
+    satisfaction: str = ""
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Close(Command):
+    action: ClassVar[Action] = Action.CLOSE
+
+
+@dataclass(frozen=True)
+class Reopen(Command):
+    action: ClassVar[Action] = Action.REOPEN
+    deadlines: Deadlines | None = None

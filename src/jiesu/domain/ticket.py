@@ -1,0 +1,227 @@
+"""The ticket (诉求工单) and its timeline event, as plain dataclasses.
+
+These classes carry no persistence logic; ``jiesu.storage.mapping`` maps them
+onto tables imperatively, so the domain stays free of database imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    RECEIVED = "received"  # 已登记
+    ANSWERED = "answered"  # 已直接答复
+    REFERRED = "referred"  # 已分类处置（转办/告知）
+    DISPATCHED = "dispatched"  # 已派单，待签收
+    OBJECTED = "objected"  # 派单异议待审核
+    ACKNOWLEDGED = "acknowledged"  # 已签收
+    IN_PROGRESS = "in_progress"  # 办理中（已联系诉求人）
+    REPLIED = "replied"  # 已办结反馈
+    VISITED = "visited"  # 已回访
+    CLOSED = "closed"  # 已结案
+
+    @property
+    def label_zh(self) -> str:
+        return STATUS_LABELS_ZH[self]
+
+
+STATUS_LABELS_ZH = {
+    Status.RECEIVED: "已登记",
+    Status.ANSWERED: "已直接答复",
+    Status.REFERRED: "已转办告知",
+    Status.DISPATCHED: "待签收",
+    Status.OBJECTED: "异议审核中",
+    Status.ACKNOWLEDGED: "已签收",
+    Status.IN_PROGRESS: "办理中",
+    Status.REPLIED: "已办结",
+    Status.VISITED: "已回访",
+    Status.CLOSED: "已结案",
+}
+
+#: States in which nothing more happens to the ticket.
+TERMINAL = frozenset({Status.ANSWERED, Status.REFERRED, Status.CLOSED})
+#: States in which a unit holds the ticket and its deadlines run.
+OPEN_AT_UNIT = frozenset(
+    {Status.DISPATCHED, Status.OBJECTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS}
+)
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    WEB = "web"
+    APP = "app"
+    WECHAT = "wechat"
+    WEIBO = "weibo"
+    EMAIL = "email"
+    LETTER = "letter"
+    MERGED_HOTLINE = "merged_hotline"  # 归并热线, e.g. 12315; the number is kept in ``hotline``
+    API = "api"
+    OPEN311 = "open311"
+
+
+CHANNEL_LABELS_ZH = {
+    Channel.PHONE: "电话",
+    Channel.WEB: "网站",
+    Channel.APP: "移动端",
+    Channel.WECHAT: "微信",
+    Channel.WEIBO: "微博",
+    Channel.EMAIL: "电子邮件",
+    Channel.LETTER: "信件",
+    Channel.MERGED_HOTLINE: "归并热线",
+    Channel.API: "接口",
+    Channel.OPEN311: "Open311",
+}
+
+
+class RequestType(StrEnum):
+    CONSULT = "consult"
+    HELP = "help"
+    COMPLAINT = "complaint"
+    REPORT = "report"
+    SUGGESTION = "suggestion"
+    PRAISE = "praise"
+
+
+REQUEST_TYPE_LABELS_ZH = {
+    RequestType.CONSULT: "咨询",
+    RequestType.HELP: "求助",
+    RequestType.COMPLAINT: "投诉",
+    RequestType.REPORT: "举报",
+    RequestType.SUGGESTION: "建议",
+    RequestType.PRAISE: "表扬",
+}
+
+
+class Urgency(StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class ReplyOutcome(StrEnum):
+    SOLVED = "solved"  # 已解决
+    EXPLAINED = "explained"  # 已解释说明
+    NOT_SOLVABLE_NOW = "not_solvable_now"  # 受客观条件制约暂时无法解决
+
+
+REPLY_OUTCOME_LABELS_ZH = {
+    ReplyOutcome.SOLVED: "已解决",
+    ReplyOutcome.EXPLAINED: "已解释说明",
+    ReplyOutcome.NOT_SOLVABLE_NOW: "暂时无法解决",
+}
+
+
+class Satisfaction(StrEnum):
+    SATISFIED = "satisfied"  # 满意
+    BASICALLY_SATISFIED = "basically_satisfied"  # 基本满意
+    UNSATISFIED = "unsatisfied"  # 不满意
+
+
+SATISFACTION_LABELS_ZH = {
+    Satisfaction.SATISFIED: "满意",
+    Satisfaction.BASICALLY_SATISFIED: "基本满意",
+    Satisfaction.UNSATISFIED: "不满意",
+}
+
+
+@dataclass
+class CoHandlerTask:
+    """A co-handler (协办单位) with its own part of the work and its own deadline (H1)."""
+
+    unit_code: str
+    task: str
+    due: datetime
+    assigned_at: datetime
+    report: str | None = None
+    reported_at: datetime | None = None
+    id: int | None = None
+    ticket_id: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.reported_at is None
+
+
+@dataclass
+class TimelineEvent:
+    """One append-only entry of a ticket's timeline: who, when, what, why, and what changed."""
+
+    action: str
+    at: datetime
+    actor_username: str
+    actor_role: str
+    actor_unit_code: str
+    from_status: str | None
+    to_status: str
+    reason: str | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    actor_user_id: int | None = None
+    id: int | None = None
+    ticket_id: int | None = None
+
+
+@dataclass
+class Ticket:
+    """A work order (诉求工单) with everything BJ Art. 10 asks to be recorded (I2)."""
+
+    number: str
+    received_at: datetime
+    channel: str
+    request_type: str
+    category: str
+    content: str
+    requester_name: str = ""
+    requester_phone: str = ""
+    title: str = ""
+    hotline: str | None = None  # original number of a merged hotline (e.g. 12315)
+    urgency: str = Urgency.NORMAL
+    address: str = ""
+    location_unit_code: str | None = None  # district/street/community where it happened
+    latitude: float | None = None
+    longitude: float | None = None
+    attachments: list[str] = field(default_factory=list)
+    confidential: bool = False
+    status: str = Status.RECEIVED
+    round: int = 1  # handling round; grows when re-handling is ordered (退回重办)
+    received_by_unit_code: str = ""
+    # dispatch
+    lead_unit_code: str | None = None
+    supervising_unit_code: str | None = None  # district government supervising a street (BJ Art. 12)
+    dispatched_at: datetime | None = None
+    deadline_basis: str | None = None  # the policy rule that produced the deadlines
+    contact_due: datetime | None = None
+    completion_due: datetime | None = None
+    # handling
+    acknowledged_at: datetime | None = None
+    contacted_at: datetime | None = None
+    objection_from_status: str | None = None
+    objection_reason: str | None = None
+    extension_requested_due: datetime | None = None
+    extension_reason: str | None = None
+    extension_count: int = 0
+    replied_at: datetime | None = None
+    reply_outcome: str | None = None
+    reply_text: str | None = None
+    # intake outcomes
+    answer_text: str | None = None
+    referral_reason: str | None = None
+    referral_destination: str | None = None
+    # follow-up
+    visited_at: datetime | None = None
+    visit_contacted: bool | None = None
+    visit_solved: bool | None = None
+    satisfaction: str | None = None
+    closed_at: datetime | None = None
+    co_handlers: list[CoHandlerTask] = field(default_factory=list)
+    id: int | None = None
+    version: int = 0
+
+    def open_task_for(self, unit_code: str) -> CoHandlerTask | None:
+        return next((t for t in self.co_handlers if t.unit_code == unit_code and t.is_open), None)
+
+    def is_co_handler(self, unit_code: str) -> bool:
+        return any(t.unit_code == unit_code for t in self.co_handlers)

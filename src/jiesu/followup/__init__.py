@@ -1,0 +1,1 @@
+"""Follow-up: the return visit, closing, and re-handling when the requester is not served (A1)."""

@@ -1,0 +1,125 @@
+"""Handling actions of the lead unit and its co-handlers (H1, H2, H3, D5)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import Field
+
+from jiesu.actions import ActionInput, aware, register, require_unit
+from jiesu.domain import commands as c
+from jiesu.domain.commands import Action, ContactMethod, ContactOutcome
+from jiesu.domain.errors import InvalidInput
+from jiesu.domain.ticket import ReplyOutcome
+
+
+class AcknowledgeInput(ActionInput):
+    pass
+
+
+class ObjectionInput(ActionInput):
+    grounds: Literal["duty", "jurisdiction"] = Field(description="职责 duty / 管辖 jurisdiction")
+    evidence: str = Field(default="", max_length=5000, description="依据")
+
+
+class ContactInput(ActionInput):
+    method: ContactMethod = ContactMethod.PHONE
+    outcome: ContactOutcome = ContactOutcome.REACHED
+    note: str = Field(default="", max_length=2000)
+
+
+class AddCoHandlerInput(ActionInput):
+    unit_code: str = Field(min_length=1, max_length=64)
+    task: str = Field(min_length=1, max_length=1000)
+    due: datetime | None = None
+
+
+class CoHandlerReportInput(ActionInput):
+    report: str = Field(min_length=1, max_length=5000)
+
+
+class ExtensionInput(ActionInput):
+    proposed_due: datetime = Field(description="申请延期至")
+
+
+class GrantExtensionInput(ActionInput):
+    new_due: datetime | None = Field(default=None, description="缺省为申请的时限")
+
+
+class RefuseExtensionInput(ActionInput):
+    pass
+
+
+class ReplyInput(ActionInput):
+    outcome: ReplyOutcome
+    text: str = Field(min_length=1, max_length=5000, description="办理情况")
+
+
+@register(Action.ACKNOWLEDGE, AcknowledgeInput)
+def _acknowledge(ctx, ticket, actor, now, data) -> c.Command:
+    return c.Acknowledge(reason=data.reason)
+
+
+@register(Action.RAISE_OBJECTION, ObjectionInput)
+def _objection(ctx, ticket, actor, now, data: ObjectionInput) -> c.Command:
+    return c.RaiseObjection(reason=data.reason, grounds=data.grounds, evidence=data.evidence)
+
+
+@register(Action.CONTACT, ContactInput)
+def _contact(ctx, ticket, actor, now, data: ContactInput) -> c.Command:
+    return c.Contact(reason=data.reason, method=data.method, outcome=data.outcome, note=data.note)
+
+
+@register(Action.ADD_CO_HANDLER, AddCoHandlerInput)
+def _add_co_handler(ctx, ticket, actor, now, data: AddCoHandlerInput) -> c.Command:
+    require_unit(ctx, data.unit_code, field="unit_code")
+    due = aware(data.due, "due") or ticket.completion_due
+    return c.AddCoHandler(reason=data.reason, unit_code=data.unit_code, task=data.task, due=due)
+
+
+@register(Action.CO_HANDLER_REPORT, CoHandlerReportInput)
+def _co_report(ctx, ticket, actor, now, data: CoHandlerReportInput) -> c.Command:
+    return c.CoHandlerReport(reason=data.reason, report=data.report)
+
+
+def _within_policy(ctx, ticket, due: datetime, field: str) -> datetime:
+    policy = ctx.city.extension_policy
+    aware(due, field)
+    if ticket.completion_due is not None and due > ticket.completion_due + timedelta(
+        days=policy.max_days
+    ):
+        raise InvalidInput(
+            "extension.beyond_policy",
+            f"单次延期不得超过{policy.max_days}天",
+            f"An extension may add at most {policy.max_days} days",
+            field=field,
+        )
+    return due
+
+
+@register(Action.REQUEST_EXTENSION, ExtensionInput)
+def _request_extension(ctx, ticket, actor, now, data: ExtensionInput) -> c.Command:
+    policy = ctx.city.extension_policy
+    return c.RequestExtension(
+        reason=data.reason,
+        proposed_due=_within_policy(ctx, ticket, data.proposed_due, "proposed_due"),
+        approval_required=policy.approval_required,
+        max_extensions=policy.max_extensions,
+    )
+
+
+@register(Action.GRANT_EXTENSION, GrantExtensionInput)
+def _grant(ctx, ticket, actor, now, data: GrantExtensionInput) -> c.Command:
+    new_due = data.new_due and _within_policy(ctx, ticket, data.new_due, "new_due")
+    return c.GrantExtension(reason=data.reason, new_due=new_due)
+
+
+@register(Action.REFUSE_EXTENSION, RefuseExtensionInput)
+def _refuse(ctx, ticket, actor, now, data) -> c.Command:
+    return c.RefuseExtension(reason=data.reason)
+
+
+@register(Action.REPLY, ReplyInput)
+def _reply(ctx, ticket, actor, now, data: ReplyInput) -> c.Command:
+    return c.Reply(reason=data.reason, outcome=data.outcome, text=data.text)

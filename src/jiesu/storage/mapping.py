@@ -1,0 +1,35 @@
+"""Map the domain dataclasses onto the tables (imperative mapping keeps the domain pure)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import registry, relationship
+
+from jiesu.domain.ticket import CoHandlerTask, Ticket, TimelineEvent
+
+from . import tables
+
+mapper_registry = registry(metadata=tables.metadata)
+_mapped = False
+
+
+def map_domain() -> None:
+    """Idempotent: map Ticket, CoHandlerTask and TimelineEvent once per process."""
+    global _mapped
+    if _mapped:
+        return
+    mapper_registry.map_imperatively(CoHandlerTask, tables.co_handler_tasks)
+    mapper_registry.map_imperatively(TimelineEvent, tables.ticket_events)
+    mapper_registry.map_imperatively(
+        Ticket,
+        tables.tickets,
+        properties={
+            "co_handlers": relationship(
+                CoHandlerTask,
+                order_by=tables.co_handler_tasks.c.id,
+                lazy="selectin",
+                cascade="all, delete-orphan",
+            ),
+        },
+        version_id_col=tables.tickets.c.version,
+    )
+    _mapped = True

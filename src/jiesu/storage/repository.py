@@ -1,0 +1,194 @@
+"""Reading and writing tickets, their timelines, numbers and the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from jiesu.domain.errors import NotFound
+from jiesu.domain.ticket import OPEN_AT_UNIT, CoHandlerTask, Ticket, TimelineEvent
+
+from . import tables
+
+
+def get_ticket(session: Session, number: str) -> Ticket:
+    ticket = session.scalars(select(Ticket).where(tables.tickets.c.number == number)).one_or_none()
+    if ticket is None:
+        raise NotFound("ticket.not_found", f"工单 {number} 不存在", f"Ticket {number} not found")
+    return ticket
+
+
+def append_event(session: Session, ticket: Ticket, event: TimelineEvent) -> TimelineEvent:
+    """Add ``event`` to the ticket's timeline (flushed, so it has its id)."""
+    event.ticket_id = ticket.id
+    session.add(event)
+    session.flush()
+    return event
+
+
+def timeline(session: Session, ticket_id: int) -> list[TimelineEvent]:
+    stmt = (
+        select(TimelineEvent)
+        .where(tables.ticket_events.c.ticket_id == ticket_id)
+        .order_by(tables.ticket_events.c.at, tables.ticket_events.c.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def _insert(session: Session, table):
+    return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert(table)
+
+
+def next_ticket_number(session: Session, prefix: str, day: date) -> str:
+    """``<prefix><yyyymmdd><6-digit sequence>``, unique across the city.
+
+    The per-day counter row is created if missing and incremented with
+    ``UPDATE … RETURNING`` inside the caller's transaction: PostgreSQL's row
+    lock and SQLite's single writer serialise concurrent creations, and a
+    rolled-back creation gives its number back.
+    """
+    key = day.strftime("%Y%m%d")
+    counters = tables.ticket_counters
+    session.execute(
+        _insert(session, counters).values(key=key, value=0).on_conflict_do_nothing(index_elements=["key"])
+    )
+    value = session.execute(
+        update(counters)
+        .where(counters.c.key == key)
+        .values(value=counters.c.value + 1)
+        .returning(counters.c.value)
+    ).scalar_one()
+    return f"{prefix}{key}{value:06d}"
+
+
+def queue_message(
+    session: Session,
+    *,
+    topic: str,
+    ticket_id: int | None,
+    payload: dict[str, Any],
+    key: str,
+    now: datetime,
+) -> None:
+    """Put a side effect in the outbox; it leaves only after this transaction commits."""
+    session.execute(
+        tables.outbox.insert().values(
+            topic=topic,
+            ticket_id=ticket_id,
+            payload=payload,
+            idempotency_key=key,
+            created_at=now,
+            available_at=now,
+            attempts=0,
+        )
+    )
+
+
+# --- idempotent creation ----------------------------------------------------------------
+
+
+def find_idempotent(session: Session, user_id: int, key: str) -> tuple[str, int] | None:
+    row = session.execute(
+        select(tables.idempotency_keys.c.request_hash, tables.idempotency_keys.c.ticket_id).where(
+            tables.idempotency_keys.c.user_id == user_id, tables.idempotency_keys.c.key == key
+        )
+    ).first()
+    return (row.request_hash, row.ticket_id) if row else None
+
+
+def remember_idempotent(
+    session: Session, user_id: int, key: str, request_hash: str, ticket_id: int, now: datetime
+) -> None:
+    session.execute(
+        tables.idempotency_keys.insert().values(
+            user_id=user_id, key=key, request_hash=request_hash, ticket_id=ticket_id, created_at=now
+        )
+    )
+
+
+def ticket_number_by_id(session: Session, ticket_id: int) -> str:
+    return session.execute(
+        select(tables.tickets.c.number).where(tables.tickets.c.id == ticket_id)
+    ).scalar_one()
+
+
+# --- listing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    status: tuple[str, ...] = ()
+    unit_code: str | None = None  # lead, supervising or co-handling unit
+    category: str | None = None  # code or prefix
+    request_type: str | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    overdue: bool | None = None
+    text: str | None = None  # number, title or content contains
+    limit: int = 50
+    offset: int = 0
+
+
+def _involving(unit_code: str):
+    t = tables.tickets.c
+    co = tables.co_handler_tasks.c
+    return or_(
+        t.lead_unit_code == unit_code,
+        t.supervising_unit_code == unit_code,
+        exists().where(and_(co.ticket_id == t.id, co.unit_code == unit_code)),
+    )
+
+
+def _overdue(now: datetime):
+    t = tables.tickets.c
+    open_states = [str(s) for s in OPEN_AT_UNIT]
+    return or_(
+        and_(t.status.in_(open_states), t.completion_due < now),
+        t.replied_at > t.completion_due,
+    )
+
+
+def list_tickets(
+    session: Session, flt: TicketFilter, *, visible_to_unit: str | None, now: datetime
+) -> tuple[list[Ticket], int]:
+    """Tickets matching ``flt``; ``visible_to_unit`` limits to a unit's own tickets."""
+    t = tables.tickets.c
+    conds = []
+    if visible_to_unit is not None:
+        conds.append(_involving(visible_to_unit))
+    if flt.status:
+        conds.append(t.status.in_(flt.status))
+    if flt.unit_code:
+        conds.append(_involving(flt.unit_code))
+    if flt.category:
+        conds.append(or_(t.category == flt.category, t.category.like(f"{flt.category}/%")))
+    if flt.request_type:
+        conds.append(t.request_type == flt.request_type)
+    if flt.received_from:
+        conds.append(t.received_at >= flt.received_from)
+    if flt.received_to:
+        conds.append(t.received_at < flt.received_to)
+    if flt.overdue is not None:
+        conds.append(_overdue(now) if flt.overdue else ~_overdue(now))
+    if flt.text:
+        like = f"%{flt.text}%"
+        conds.append(or_(t.number == flt.text, t.title.like(like), t.content.like(like)))
+    stmt: Select = select(Ticket).where(*conds)
+    total = session.execute(select(func.count()).select_from(tables.tickets).where(*conds)).scalar_one()
+    items = session.scalars(
+        stmt.order_by(t.received_at.desc(), t.id.desc()).limit(flt.limit).offset(flt.offset)
+    ).all()
+    return list(items), total
+
+
+def co_handler_tasks_for(session: Session, unit_code: str) -> list[CoHandlerTask]:
+    stmt = select(CoHandlerTask).where(
+        tables.co_handler_tasks.c.unit_code == unit_code,
+        tables.co_handler_tasks.c.reported_at.is_(None),
+    )
+    return list(session.scalars(stmt))

@@ -1,0 +1,193 @@
+"""Every table of jiesu. Alembic migrations build them; ``test_migrations`` checks for drift."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+
+)
+
+from jiesu.domain.ticket import Status
+
+from .types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+_STATUSES = ", ".join(f"'{s.value}'" for s in Status)
+
+units = Table(
+    "units",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("kind", String(32), nullable=False, index=True),
+    Column("parent_code", String(64), ForeignKey("units.code"), index=True),
+    Column("department", String(64)),
+    Column("population", Integer),
+    Column("around_the_clock", Boolean, nullable=False, default=False),
+    Column("aliases", JSON, nullable=False, default=list),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(128), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("unit_code", String(64), ForeignKey("units.code"), nullable=False, index=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("version", Integer, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False, index=True),
+    Column("channel", String(32), nullable=False),
+    Column("hotline", String(16)),
+    Column("request_type", String(16), nullable=False, index=True),
+    Column("category", String(128), nullable=False, index=True),
+    Column("urgency", String(16), nullable=False),
+    Column("title", String(200), nullable=False, default=""),
+    Column("content", Text, nullable=False),
+    Column("requester_name", String(128), nullable=False, default=""),
+    Column("requester_phone", String(32), nullable=False, default=""),
+    Column("address", String(300), nullable=False, default=""),
+    Column("location_unit_code", String(64), ForeignKey("units.code"), index=True),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("attachments", JSON, nullable=False, default=list),
+    Column("confidential", Boolean, nullable=False, default=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("round", Integer, nullable=False, default=1),
+    Column("received_by_unit_code", String(64), ForeignKey("units.code"), nullable=False),
+    Column("lead_unit_code", String(64), ForeignKey("units.code"), index=True),
+    Column("supervising_unit_code", String(64), ForeignKey("units.code"), index=True),
+    Column("dispatched_at", UTCDateTime),
+    Column("deadline_basis", String(64)),
+    Column("contact_due", UTCDateTime),
+    Column("completion_due", UTCDateTime, index=True),
+    Column("acknowledged_at", UTCDateTime),
+    Column("contacted_at", UTCDateTime),
+    Column("objection_from_status", String(16)),
+    Column("objection_reason", Text),
+    Column("extension_requested_due", UTCDateTime),
+    Column("extension_reason", Text),
+    Column("extension_count", Integer, nullable=False, default=0),
+    Column("replied_at", UTCDateTime),
+    Column("reply_outcome", String(32)),
+    Column("reply_text", Text),
+    Column("answer_text", Text),
+    Column("referral_reason", String(32)),
+    Column("referral_destination", Text),
+    Column("visited_at", UTCDateTime),
+    Column("visit_contacted", Boolean),
+    Column("visit_solved", Boolean),
+    Column("satisfaction", String(32)),
+    Column("closed_at", UTCDateTime),
+    CheckConstraint(f"status IN ({_STATUSES})", name="status_known"),
+    Index("ix_tickets_lead_status", "lead_unit_code", "status"),
+)
+
+co_handler_tasks = Table(
+    "co_handler_tasks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("unit_code", String(64), ForeignKey("units.code"), nullable=False, index=True),
+    Column("task", Text, nullable=False),
+    Column("due", UTCDateTime, nullable=False),
+    Column("assigned_at", UTCDateTime, nullable=False),
+    Column("report", Text),
+    Column("reported_at", UTCDateTime),
+)
+
+ticket_events = Table(
+    "ticket_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("action", String(32), nullable=False, index=True),
+    Column("actor_user_id", Integer, ForeignKey("users.id")),
+    Column("actor_username", String(64), nullable=False),
+    Column("actor_role", String(32), nullable=False),
+    Column("actor_unit_code", String(64), nullable=False),
+    Column("from_status", String(16)),
+    Column("to_status", String(16), nullable=False),
+    Column("reason", Text),
+    Column("changes", JSON, nullable=False, default=dict),
+    Column("data", JSON, nullable=False, default=dict),
+)
+
+ticket_counters = Table(
+    "ticket_counters",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(128), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("topic", String(64), nullable=False),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), index=True),
+    Column("payload", JSON, nullable=False),
+    Column("idempotency_key", String(128), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("available_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("sent_at", UTCDateTime),
+    Index("ix_outbox_pending", "sent_at", "available_at"),
+)
+
+#: Tables whose rows are never updated or deleted (database triggers enforce it).
+APPEND_ONLY = ("ticket_events",)
+

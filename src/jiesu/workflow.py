@@ -1,0 +1,65 @@
+"""The one write path for tickets.
+
+``perform`` loads the ticket, checks who may see it and whether the caller
+saw its latest version, lets the state machine apply the command, appends
+the timeline event and queues the side effects — all in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from jiesu.access import ensure_visible
+from jiesu.context import Context
+from jiesu.domain import lifecycle
+from jiesu.domain.commands import Command
+from jiesu.domain.errors import Conflict
+from jiesu.domain.roles import Actor
+from jiesu.domain.ticket import Ticket, TimelineEvent
+from jiesu.notifications import messages_for
+from jiesu.storage import repository as repo
+from jiesu.storage.uow import UnitOfWork
+
+CommandFactory = Callable[[Ticket, datetime], Command]
+
+
+def perform(
+    ctx: Context,
+    actor: Actor,
+    number: str,
+    make_command: CommandFactory,
+    *,
+    expected_version: int | None = None,
+) -> tuple[Ticket, TimelineEvent]:
+    with UnitOfWork(ctx.engine) as uow:
+        ticket = repo.get_ticket(uow.session, number)
+        ensure_visible(ticket, actor)
+        if expected_version is not None and ticket.version != expected_version:
+            raise Conflict(
+                "ticket.conflict",
+                "工单已被他人修改，请刷新后重试",
+                "The ticket was changed by someone else; reload and try again",
+                expected_version=expected_version,
+                current_version=ticket.version,
+            )
+        now = ctx.now()
+        event = lifecycle.apply(ticket, make_command(ticket, now), actor, now)
+        uow.flush()  # raises Conflict if another transaction changed the ticket meanwhile
+        record(uow, ctx, ticket, event)
+        uow.commit()
+        return ticket, event
+
+
+def record(uow: UnitOfWork, ctx: Context, ticket: Ticket, event: TimelineEvent) -> None:
+    """Append ``event`` and queue its messages, inside the caller's transaction."""
+    repo.append_event(uow.session, ticket, event)
+    for msg in messages_for(ticket, event, ctx.hotline_unit.code):
+        repo.queue_message(
+            uow.session,
+            topic=msg.topic,
+            ticket_id=ticket.id,
+            payload=msg.payload,
+            key=f"{ticket.number}:{event.id}:{msg.topic}:{msg.recipient}",
+            now=event.at,
+        )

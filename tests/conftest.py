@@ -1,0 +1,178 @@
+"""Shared fixtures: a real database (SQLite by default, PostgreSQL when
+``JIESU_TEST_DATABASE_URL`` is set), built by the real migrations, a small
+test city, users of every role, a controllable clock and an API client.
+
+The database is migrated and seeded once per run; each test then starts from
+that state (SQLite: a fresh copy of the file; PostgreSQL: ticket tables
+truncated), so tests are independent and fast.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+
+from jiesu import accounts
+from jiesu.city.loader import load_city
+from jiesu.city.sync import sync_units
+from jiesu.context import Context
+from jiesu.domain.calendar import ChineseOfficialCalendar
+from jiesu.domain.roles import Role
+from jiesu.storage.db import make_engine
+from jiesu.storage.mapping import map_domain
+from jiesu.storage.migrate import upgrade
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CITY_FILE = FIXTURES / "city-small.yaml"
+TZ = ZoneInfo("Asia/Shanghai")
+#: A Monday morning, so working-day deadlines are easy to check by hand.
+START = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
+PASSWORD = "correct-horse-1"
+
+#: username → (role, unit code)
+USERS = {
+    "operator": (Role.OPERATOR, "hotline"),
+    "dispatcher": (Role.DISPATCHER, "hotline"),
+    "supervisor": (Role.SUPERVISOR, "hotline"),
+    "admin": (Role.ADMIN, "hotline"),
+    "donghua": (Role.UNIT_HANDLER, "990101001"),  # 东华街道
+    "heping": (Role.UNIT_HANDLER, "990101002"),  # 和平街道
+    "dongqu": (Role.UNIT_HANDLER, "990101"),  # 东区人民政府 (supervises its streets)
+    "urban": (Role.UNIT_HANDLER, "990101.urban"),  # 东区城市管理委员会
+    "water": (Role.UNIT_HANDLER, "utility.water"),
+    "xichang": (Role.UNIT_HANDLER, "990102001"),  # 西长安街道
+}
+
+TICKET_TABLES = (
+    "ticket_events",
+    "co_handler_tasks",
+    "outbox",
+    "idempotency_keys",
+    "tickets",
+    "ticket_counters",
+)
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+@dataclass
+class Seeded:
+    url: str
+    template: Path | None  # SQLite template file, copied for each test
+    tokens: dict[str, str]
+
+
+def _seed(engine, city) -> dict[str, str]:
+    upgrade(engine)
+    sync_units(engine, city)
+    tokens = {}
+    for username, (role, unit) in USERS.items():
+        accounts.create_user(
+            engine,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            unit_code=unit,
+            display_name=username,
+            now=START,
+        )
+        tokens[username] = accounts.login(engine, username, PASSWORD, START).token
+    return tokens
+
+
+@pytest.fixture(scope="session")
+def city():
+    return load_city(CITY_FILE)
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory, city) -> Seeded:
+    map_domain()
+    lifetime = accounts.SESSION_LIFETIME
+    accounts.SESSION_LIFETIME = timedelta(days=3650)  # tests move the clock by days
+    try:
+        pg_url = os.environ.get("JIESU_TEST_DATABASE_URL")
+        if pg_url:
+            engine = make_engine(pg_url)
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            tokens = _seed(engine, city)
+            engine.dispose()
+            return Seeded(pg_url, None, tokens)
+        template = tmp_path_factory.mktemp("db") / "template.db"
+        engine = make_engine(f"sqlite:///{template}")
+        tokens = _seed(engine, city)
+        engine.dispose()  # closing the last connection checkpoints the WAL into the file
+        assert not Path(f"{template}-wal").exists()
+        return Seeded(f"sqlite:///{template}", template, tokens)
+    finally:
+        accounts.SESSION_LIFETIME = lifetime
+
+
+@pytest.fixture
+def engine(seeded, tmp_path):
+    if seeded.template is not None:
+        db = tmp_path / "test.db"
+        shutil.copy(seeded.template, db)
+        engine = make_engine(f"sqlite:///{db}")
+    else:
+        engine = make_engine(seeded.url)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(TICKET_TABLES)} RESTART IDENTITY CASCADE"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def ctx(engine, city, clock) -> Context:
+    return Context(engine=engine, city=city, clock=clock, calendar=ChineseOfficialCalendar())
+
+
+@pytest.fixture
+def app(ctx):
+    from jiesu.api.app import create_app
+
+    return create_app(ctx)
+
+
+@pytest.fixture
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def auth(seeded):
+    """``auth("operator")`` → headers that log the request in as that demo user."""
+
+    def headers(username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {seeded.tokens[username]}"}
+
+    return headers
