@@ -29,8 +29,11 @@ class UnitOfWork:
         self.session = Session(bind=self._bind, expire_on_commit=False, autoflush=True)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *_) -> None:
         try:
+            if exc_type is None:
+                # Objects read here stay usable after the block, with what was loaded.
+                self.session.expunge_all()
             self.session.rollback()
         finally:
             self.session.close()

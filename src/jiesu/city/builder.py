@@ -1,0 +1,453 @@
+"""Build a city's configuration from its division tree and the standard set (O1, D1, D6, H6).
+
+A new deployment should not start from an empty file: ``jiesu city init``
+takes the city's districts, streets/townships and communities/villages from
+jionlp's division data (:mod:`.divisions`), adds the departments, utilities,
+taxonomy, catalogue and policies of ``standard.yaml``, and writes one file the
+operator then edits. The result is a plain dict shaped exactly like the file,
+so :class:`~jiesu.city.config.CityConfig` validates it and the writer needs no
+knowledge of the schema beyond key order.
+
+Unit codes are stable and readable: the city government has the city's
+admin code, districts theirs, streets are the district code plus a 3-digit
+sequence (by name), communities the street code plus a 3-digit sequence;
+departments are ``city.<key>`` and ``<district code>.<key>``, utilities
+``utility.<key>``, the hotline ``hotline``.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import random
+import re
+from collections import Counter
+from collections.abc import Callable
+from contextlib import redirect_stdout
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import UnitKind
+from .divisions import CityDivisions, District, is_village, load_city_divisions, short_forms
+
+__all__ = ["build_city", "render_city", "standard_set", "ticket_prefix", "write_city"]
+
+HOTLINE_CODE = "hotline"
+TIMEZONE = "Asia/Shanghai"
+
+#: Estimated residents of one community or village when ``estimate_population`` is set:
+#: a plausible spread for a demo, never a statistic.
+COMMUNITY_POPULATION = (2_000, 12_000)
+VILLAGE_POPULATION = (500, 3_000)
+
+#: District-level names that are not a government: a development zone has a management committee.
+_ZONE_SUFFIXES = ("开发区", "园区", "产业园", "示范区", "产业基地", "基地", "机场")
+
+
+@cache
+def _standard() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("standard.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    _check_standard(data)
+    return data
+
+
+def standard_set() -> dict[str, Any]:
+    """A copy of the packaged standard set (departments, utilities, taxonomy, policies)."""
+    return copy.deepcopy(_standard())
+
+
+def build_city(name: str, *, estimate_population: bool = False, seed: int = 0) -> dict[str, Any]:
+    """The configuration of the city called ``name``, as a dict ``CityConfig`` accepts.
+
+    Population is ``None`` throughout unless ``estimate_population``: jionlp ships
+    no figures and the operator fills them in. With it, each community or village
+    gets a deterministic estimate drawn from ``seed`` and its code (so editing one
+    part of the tree does not change the rest), and every level above is the sum
+    of its children, as "requests per 10k residents" (A4) needs.
+    """
+    divisions = load_city_divisions(name)
+    std = standard_set()
+    city, short = divisions.name, divisions.short_name
+    rng_seed = seed if estimate_population else None
+
+    def fill(template: str, **extra: str) -> str:
+        return template.format(city=city, short=short, **extra)
+
+    district_blocks = [
+        _district_units(d, code, divisions.code, std, fill, rng_seed)
+        for d, code in _district_codes(divisions)
+    ]
+    gov_population = (
+        sum(pop for _units, pop in district_blocks) if estimate_population else None
+    )
+    gov = std["city_government"]
+    units: list[dict[str, Any]] = [
+        _unit(
+            divisions.code,
+            fill(gov["name"]),
+            UnitKind.CITY_GOVERNMENT,
+            population=gov_population,
+            territorial=True,
+            aliases=[fill(a) for a in gov.get("aliases", ())],
+        ),
+        _unit(
+            HOTLINE_CODE,
+            fill(std["hotline"]["name"]),
+            UnitKind.HOTLINE,
+            parent=divisions.code,
+            aliases=[fill(a) for a in std["hotline"].get("aliases", ())],
+        ),
+    ]
+    for dept in std["city_departments"]:
+        abbr = dept.get("abbr")
+        units.append(
+            _unit(
+                f"city.{dept['department']}",
+                f"{city}{dept['name']}",
+                UnitKind.CITY_DEPARTMENT,
+                parent=divisions.code,
+                department=dept["department"],
+                aliases=[f"市{abbr}", f"{city}{abbr}"] if abbr else [],
+            )
+        )
+    for utility in std["utilities"]:
+        units.append(
+            _unit(
+                f"utility.{utility['key']}",
+                fill(utility["name"]),
+                UnitKind.UTILITY,
+                parent=divisions.code,
+                department=utility["key"],
+                around_the_clock=True,
+                aliases=[fill(a) for a in utility.get("aliases", ())],
+            )
+        )
+    for block, _population in district_blocks:
+        units.extend(block)
+
+    categories, catalogue = _taxonomy(std["categories"])
+    return {
+        "city": {
+            "name": city,
+            "code": divisions.code,
+            "timezone": TIMEZONE,
+            "ticket_prefix": ticket_prefix(short, divisions.code),
+            "hotline_unit": HOTLINE_CODE,
+        },
+        "merged_hotlines": {str(k): v for k, v in std["merged_hotlines"].items()},
+        "units": units,
+        "categories": categories,
+        "dispatch_catalogue": catalogue,
+        "deadline_policy": std["deadline_policy"],
+        "referral_policy": std["referral_policy"],
+        "extension_policy": std["extension_policy"],
+        "assessment_weights": std["assessment_weights"],
+    }
+
+
+@cache
+def ticket_prefix(short_name: str, city_code: str) -> str:
+    """Uppercase pinyin initials of the city's short name (北京 → BJ), else its admin code.
+
+    jionlp's pinyin works offline from its own dictionary; its import prints a
+    banner to stdout, which is swallowed so the CLI's output stays its own.
+    """
+    try:
+        with redirect_stdout(io.StringIO()):
+            import jionlp
+
+            syllables = jionlp.pinyin(short_name, formater="simple")
+    except Exception:  # noqa: BLE001 - any failure of an optional nicety falls back to the code
+        return city_code[:8]
+    initials = "".join(s[0] for s in syllables if s and s[0].isascii() and s[0].isalpha())
+    if len(initials) != len(short_name) or not initials:
+        return city_code[:8]
+    return initials.upper()[:8]
+
+
+# --- the tree ------------------------------------------------------------------------
+
+
+def _district_codes(divisions: CityDivisions) -> list[tuple[District, str]]:
+    """Districts by admin code; a code that repeats another (东莞's 市直辖行政区划 carries the
+    city's own code) gets two more digits, which no 6-digit admin code can collide with."""
+    taken = {divisions.code}
+    result = []
+    for district in sorted(divisions.districts, key=lambda d: (d.code, d.name)):
+        code, n = district.code or divisions.code, 0
+        while code in taken:
+            code, n = f"{district.code or divisions.code}{n:02d}", n + 1
+        taken.add(code)
+        result.append((district, code))
+    return result
+
+
+def _district_units(
+    district: District,
+    code: str,
+    city_code: str,
+    std: dict[str, Any],
+    fill: Callable[[str], str],
+    seed: int | None,
+) -> tuple[list[dict[str, Any]], int]:
+    """The district, its departments, streets and communities, and its (estimated) population."""
+    # 东莞's single "district" is 市直辖行政区划: name it after the city (东莞市直辖行政区划).
+    direct = district.name.endswith("直辖行政区划")
+    label = fill("{city}") + district.name.removeprefix("市") if direct else district.name
+    short = [a for a in district.alias.split("/") if a and a != district.name and "直辖" not in a]
+    city_depts = {d["department"]: d for d in std["city_departments"]}
+    units: list[dict[str, Any]] = []
+    for dept in std["district_departments"]:
+        key = dept["department"]
+        abbr = city_depts[key].get("abbr")
+        units.append(
+            _unit(
+                f"{code}.{key}",
+                label + dept.get("name", city_depts[key]["name"]),
+                UnitKind.DISTRICT_DEPARTMENT,
+                parent=code,
+                department=key,
+                aliases=[f"{s}{abbr}" for s in [label, *short]] if abbr else [],
+            )
+        )
+    total = 0
+    for i, street in enumerate(sorted(district.streets, key=lambda s: s.name), start=1):
+        street_code = f"{code}{i:03d}"
+        children = []
+        street_total = 0
+        for j, community in enumerate(sorted(street.communities), start=1):
+            community_code = f"{street_code}{j:03d}"
+            population = _estimate(community, community_code, seed)
+            street_total += population or 0
+            children.append(
+                _unit(
+                    community_code,
+                    community,
+                    UnitKind.COMMUNITY,
+                    parent=street_code,
+                    population=population,
+                    territorial=True,
+                    aliases=list(short_forms(community, level="community")),
+                )
+            )
+        total += street_total
+        units.append(
+            _unit(
+                street_code,
+                street.name,
+                UnitKind.STREET,
+                parent=code,
+                population=street_total if seed is not None else None,
+                territorial=True,
+                aliases=list(short_forms(street.name, level="street")),
+            )
+        )
+        units.extend(children)
+    suffix = "管理委员会" if label.endswith(_ZONE_SUFFIXES) else "人民政府"
+    head = _unit(
+        code,
+        label if direct else label + suffix,
+        UnitKind.DISTRICT,
+        parent=city_code,
+        population=total if seed is not None else None,
+        territorial=True,
+        aliases=[label, *short],
+    )
+    return [head, *units], total
+
+
+def _estimate(name: str, code: str, seed: int | None) -> int | None:
+    if seed is None:
+        return None
+    low, high = VILLAGE_POPULATION if is_village(name) else COMMUNITY_POPULATION
+    # Seeded per unit from its code: stable across runs, platforms and edits elsewhere.
+    return random.Random(f"{seed}:{code}").randrange(low, high + 1, 10)
+
+
+def _unit(
+    code: str,
+    name: str,
+    kind: UnitKind,
+    *,
+    parent: str | None = None,
+    department: str | None = None,
+    population: int | None = None,
+    territorial: bool = False,
+    around_the_clock: bool = False,
+    aliases: list[str] | tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """A unit dict in the file's key order; ``population`` is kept (as null) on territorial
+    units so the operator sees where to fill it in, and left out elsewhere."""
+    unit: dict[str, Any] = {"code": code, "name": name, "kind": kind.value}
+    if parent is not None:
+        unit["parent"] = parent
+    if department is not None:
+        unit["department"] = department
+    if territorial:
+        unit["population"] = population
+    if around_the_clock:
+        unit["around_the_clock"] = True
+    names = [a for a in dict.fromkeys(aliases) if a and a != name]
+    if names:
+        unit["aliases"] = names
+    return unit
+
+
+# --- taxonomy and catalogue ----------------------------------------------------------------
+
+
+def _taxonomy(tree: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Categories (both levels) and one catalogue row per second-level category."""
+    categories: list[dict[str, Any]] = []
+    catalogue: list[dict[str, Any]] = []
+    for top in tree:
+        categories.append({"code": top["name"], "name": top["name"]})
+        for child in top["children"]:
+            code = f"{top['name']}/{child['name']}"
+            categories.append({"code": code, "name": child["name"]})
+            entry: dict[str, Any] = {"category": code, "lead_kind": child["lead"]}
+            for key in ("department", "unit", "note"):
+                if child.get(key):
+                    entry[key] = child[key]
+            catalogue.append(entry)
+    return categories, catalogue
+
+
+def _check_standard(std: dict[str, Any]) -> None:
+    """Refuse a standard set whose catalogue names departments or utilities it does not create."""
+    city_keys = {d["department"] for d in std["city_departments"]}
+    district_keys = {d["department"] for d in std["district_departments"]}
+    utilities = {f"utility.{u['key']}" for u in std["utilities"]}
+    problems = [f"district department {k!r} has no city department" for k in district_keys - city_keys]
+    for top in std["categories"]:
+        for child in top["children"]:
+            where = f"categories {top['name']}/{child['name']}"
+            lead = UnitKind(child["lead"])
+            dept, unit = child.get("department"), child.get("unit")
+            if lead is UnitKind.CITY_DEPARTMENT and dept not in city_keys:
+                problems.append(f"{where}: no city department {dept!r}")
+            if lead is UnitKind.DISTRICT_DEPARTMENT and dept not in district_keys:
+                problems.append(f"{where}: no district department {dept!r}")
+            if lead is UnitKind.UTILITY and unit not in utilities:
+                problems.append(f"{where}: no utility {unit!r}")
+    if problems:
+        raise ValueError("standard.yaml is inconsistent: " + "; ".join(problems))
+
+
+# --- writing -----------------------------------------------------------------------------
+
+_SECTIONS: dict[str, str] = {
+    "city": "The city. ticket_prefix starts every ticket number; hotline_unit is the hotline's unit code.",
+    "merged_hotlines": "Hotlines merged into 12345 (BJ Art. 2): number → name; a request keeps its origin (I1).",
+    "units": (
+        "Every unit that handles tickets (O1): city government, hotline, city departments,\n"
+        "utilities (7×24, BJ Art. 19), then each district with its departments, streets/townships\n"
+        "and their communities/villages. One unit per line. Keep codes unique and parents existing;\n"
+        "`department` ties a department to the catalogue; `aliases` are names used in addresses;\n"
+        "`population` feeds requests per 10,000 residents (A4)."
+    ),
+    "categories": "Subject taxonomy: first level, then \"first/second\" (事项分类).",
+    "dispatch_catalogue": (
+        "Dispatch catalogue (派单目录, BJ Art. 11, D1): who leads each category. A community leads\n"
+        "only what is on its duty list; a street never leads a department's duty (BJ Art. 17, D8)."
+    ),
+    "deadline_policy": "Deadlines (BJ Art. 13, D6): the first matching rule wins, else default.",
+    "referral_policy": "Out-of-scope requests (BJ Art. 11, I5): accept_with_guidance (Beijing) or refuse.",
+    "extension_policy": "Extensions (BJ Art. 15, H3): notify the hotline (false) or need its approval (true).",
+    "assessment_weights": "Assessment (BJ Art. 32, A2): weights of the three rates; they must add up to 1.",
+}
+
+_PLAIN = re.compile(r"[A-Za-z_\u3400-\u9fff（《][\w\u3400-\u9fff（）《》·、，；：.\-/]*")
+_RESERVED = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n"})
+
+
+def write_city(config: dict[str, Any], path: Path, *, estimated_population: bool = False) -> None:
+    """Write ``config`` as the operator-editable YAML file ``path``.
+
+    Output is a pure function of ``config`` (no date, fixed order), so running
+    ``jiesu city init`` twice gives the same bytes and an edited file diffs
+    cleanly against a fresh one. Units, categories and catalogue rows are one
+    flow mapping per line: a 7,700-unit city stays a file one can read and grep.
+    """
+    Path(path).write_text(render_city(config, estimated_population=estimated_population), "utf-8")
+
+
+def render_city(config: dict[str, Any], *, estimated_population: bool = False) -> str:
+    """The text :func:`write_city` writes."""
+    out = _header(config, estimated_population)
+    for section, note in _SECTIONS.items():
+        if section not in config:
+            continue
+        value = config[section]
+        out += ["", *(f"# {line}" for line in note.splitlines())]
+        if section in ("units", "categories", "dispatch_catalogue"):
+            out += [f"{section}:", *(f"  - {_flow(item)}" for item in value)]
+        elif section == "deadline_policy":
+            out += [f"{section}:", "  rules:" if value.get("rules") else "  rules: []"]
+            for rule in value.get("rules", ()):
+                out += [f"    {'- ' if i == 0 else '  '}{k}: {_flow(v)}" for i, (k, v) in enumerate(rule.items())]
+            out += ["  default:", *(f"    {k}: {_flow(v)}" for k, v in value["default"].items())]
+        elif section == "assessment_weights":
+            out.append(f"{section}: {_flow(value)}")
+        else:
+            out += [f"{section}:", *_block(value, "  ")]
+    return "\n".join(out) + "\n"
+
+
+def _header(config: dict[str, Any], estimated: bool) -> list[str]:
+    city = config["city"]
+    counts = Counter(str(unit.get("kind")) for unit in config["units"])
+    lines = [
+        f"City configuration for {city['name']} ({city['code']}), generated by `jiesu city init`",
+        "from jionlp's division data and jiesu's standard set. It is yours to edit:",
+        "  - units: rename, add or remove departments; fill in `population` (null = unknown);",
+        "    add `aliases` people use; set `around_the_clock: true` for other 7×24 services",
+        "  - dispatch_catalogue: who leads each category in this city (department keys, unit codes)",
+        "  - deadline_policy, referral_policy, extension_policy, assessment_weights: local rules",
+        "The file is checked as a whole at start (jiesu.city.loader.load_city); a bad entry is",
+        "refused with its place named, e.g. units[3] (code=...).",
+        "Units: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ".",
+    ]
+    if estimated:
+        lines.append("POPULATION FIGURES ARE ESTIMATES (random, seeded), NOT STATISTICS: replace them.")
+    else:
+        lines.append("Population is not known to the generator (null): fill it in from statistics.")
+    return [f"# {line}" for line in lines]
+
+
+def _block(value: dict[str, Any], indent: str) -> list[str]:
+    lines = []
+    for key, item in value.items():
+        if isinstance(item, dict) and item:
+            lines += [f"{indent}{_scalar(key)}:", *_block(item, indent + "  ")]
+        else:
+            lines.append(f"{indent}{_scalar(key)}: {_flow(item)}")
+    return lines
+
+
+def _flow(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_scalar(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    """A YAML scalar; strings stay plain where YAML would read them back as the same string."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    text = str(value)
+    if _PLAIN.fullmatch(text) and text.lower() not in _RESERVED:
+        return text
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
