@@ -18,13 +18,11 @@ departments are ``city.<key>`` and ``<district code>.<key>``, utilities
 from __future__ import annotations
 
 import copy
-import io
 import json
 import random
 import re
 from collections import Counter
-from collections.abc import Callable
-from contextlib import redirect_stdout
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -33,7 +31,14 @@ from typing import Any
 import yaml
 
 from .config import UnitKind
-from .divisions import CityDivisions, District, is_village, load_city_divisions, short_forms
+from .divisions import (
+    CityDivisions,
+    District,
+    is_village,
+    load_city_divisions,
+    pinyin_initials,
+    short_forms,
+)
 
 __all__ = ["build_city", "render_city", "standard_set", "ticket_prefix", "write_city"]
 
@@ -45,6 +50,10 @@ TIMEZONE = "Asia/Shanghai"
 COMMUNITY_POPULATION = (2_000, 12_000)
 VILLAGE_POPULATION = (500, 3_000)
 
+CITY, CITY_DEPT, UTILITY = UnitKind.CITY_GOVERNMENT, UnitKind.CITY_DEPARTMENT, UnitKind.UTILITY
+DISTRICT, DISTRICT_DEPT = UnitKind.DISTRICT, UnitKind.DISTRICT_DEPARTMENT
+STREET, COMMUNITY = UnitKind.STREET, UnitKind.COMMUNITY
+
 #: District-level names that are not a government: a development zone has a management committee.
 _ZONE_SUFFIXES = ("开发区", "园区", "产业园", "示范区", "产业基地", "基地", "机场")
 
@@ -52,9 +61,7 @@ _ZONE_SUFFIXES = ("开发区", "园区", "产业园", "示范区", "产业基地
 @cache
 def _standard() -> dict[str, Any]:
     text = resources.files(__package__).joinpath("standard.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    _check_standard(data)
-    return data
+    return yaml.safe_load(text)  # its consistency is a test (tests/city/test_builder.py)
 
 
 def standard_set() -> dict[str, Any]:
@@ -83,50 +90,23 @@ def build_city(name: str, *, estimate_population: bool = False, seed: int = 0) -
         _district_units(d, code, divisions.code, std, fill, rng_seed)
         for d, code in _district_codes(divisions)
     ]
-    gov_population = (
-        sum(pop for _units, pop in district_blocks) if estimate_population else None
-    )
-    gov = std["city_government"]
-    units: list[dict[str, Any]] = [
-        _unit(
-            divisions.code,
-            fill(gov["name"]),
-            UnitKind.CITY_GOVERNMENT,
-            population=gov_population,
-            territorial=True,
-            aliases=[fill(a) for a in gov.get("aliases", ())],
-        ),
-        _unit(
-            HOTLINE_CODE,
-            fill(std["hotline"]["name"]),
-            UnitKind.HOTLINE,
-            parent=divisions.code,
-            aliases=[fill(a) for a in std["hotline"].get("aliases", ())],
-        ),
+    gov_population = sum(pop for _units, pop in district_blocks) if estimate_population else None
+    gov, hotline, top = std["city_government"], std["hotline"], divisions.code
+    gov_name, hotline_name = fill(gov["name"]), fill(hotline["name"])
+    units = [
+        _unit(top, gov_name, CITY, None, map(fill, gov["aliases"]), population=gov_population),
+        _unit(HOTLINE_CODE, hotline_name, UnitKind.HOTLINE, top, map(fill, hotline["aliases"])),
     ]
     for dept in std["city_departments"]:
-        abbr = dept.get("abbr")
-        units.append(
-            _unit(
-                f"city.{dept['department']}",
-                f"{city}{dept['name']}",
-                UnitKind.CITY_DEPARTMENT,
-                parent=divisions.code,
-                department=dept["department"],
-                aliases=[f"市{abbr}", f"{city}{abbr}"] if abbr else [],
-            )
-        )
+        key, abbr = dept["department"], dept.get("abbr")
+        aliases = [f"市{abbr}", f"{city}{abbr}"] if abbr else []
+        name = city + dept["name"]
+        units.append(_unit(f"city.{key}", name, CITY_DEPT, top, aliases, department=key))
     for utility in std["utilities"]:
+        key, name, aliases = utility["key"], fill(utility["name"]), map(fill, utility["aliases"])
+        code = f"utility.{key}"
         units.append(
-            _unit(
-                f"utility.{utility['key']}",
-                fill(utility["name"]),
-                UnitKind.UTILITY,
-                parent=divisions.code,
-                department=utility["key"],
-                around_the_clock=True,
-                aliases=[fill(a) for a in utility.get("aliases", ())],
-            )
+            _unit(code, name, UTILITY, top, aliases, department=key, around_the_clock=True)
         )
     for block, _population in district_blocks:
         units.extend(block)
@@ -151,24 +131,9 @@ def build_city(name: str, *, estimate_population: bool = False, seed: int = 0) -
     }
 
 
-@cache
 def ticket_prefix(short_name: str, city_code: str) -> str:
-    """Uppercase pinyin initials of the city's short name (北京 → BJ), else its admin code.
-
-    jionlp's pinyin works offline from its own dictionary; its import prints a
-    banner to stdout, which is swallowed so the CLI's output stays its own.
-    """
-    try:
-        with redirect_stdout(io.StringIO()):
-            import jionlp
-
-            syllables = jionlp.pinyin(short_name, formater="simple")
-    except Exception:  # noqa: BLE001 - any failure of an optional nicety falls back to the code
-        return city_code[:8]
-    initials = "".join(s[0] for s in syllables if s and s[0].isascii() and s[0].isalpha())
-    if len(initials) != len(short_name) or not initials:
-        return city_code[:8]
-    return initials.upper()[:8]
+    """Ticket numbers start with the city's pinyin initials (北京 → BJ), else its admin code."""
+    return pinyin_initials(short_name) or city_code[:8]
 
 
 # --- the tree ------------------------------------------------------------------------
@@ -202,63 +167,40 @@ def _district_units(
     label = fill("{city}") + district.name.removeprefix("市") if direct else district.name
     short = [a for a in district.alias.split("/") if a and a != district.name and "直辖" not in a]
     city_depts = {d["department"]: d for d in std["city_departments"]}
+    known = seed is not None
     units: list[dict[str, Any]] = []
     for dept in std["district_departments"]:
         key = dept["department"]
         abbr = city_depts[key].get("abbr")
-        units.append(
-            _unit(
-                f"{code}.{key}",
-                label + dept.get("name", city_depts[key]["name"]),
-                UnitKind.DISTRICT_DEPARTMENT,
-                parent=code,
-                department=key,
-                aliases=[f"{s}{abbr}" for s in [label, *short]] if abbr else [],
-            )
-        )
+        aliases = [f"{s}{abbr}" for s in [label, *short]] if abbr else []
+        name = label + dept.get("name", city_depts[key]["name"])
+        units.append(_unit(f"{code}.{key}", name, DISTRICT_DEPT, code, aliases, department=key))
     total = 0
     for i, street in enumerate(sorted(district.streets, key=lambda s: s.name), start=1):
-        street_code = f"{code}{i:03d}"
-        children = []
-        street_total = 0
+        street_code, children, street_total = f"{code}{i:03d}", [], 0
         for j, community in enumerate(sorted(street.communities), start=1):
             community_code = f"{street_code}{j:03d}"
             population = _estimate(community, community_code, seed)
             street_total += population or 0
+            aliases = short_forms(community, level="community")
             children.append(
                 _unit(
                     community_code,
                     community,
-                    UnitKind.COMMUNITY,
-                    parent=street_code,
+                    COMMUNITY,
+                    street_code,
+                    aliases,
                     population=population,
-                    territorial=True,
-                    aliases=list(short_forms(community, level="community")),
                 )
             )
         total += street_total
-        units.append(
-            _unit(
-                street_code,
-                street.name,
-                UnitKind.STREET,
-                parent=code,
-                population=street_total if seed is not None else None,
-                territorial=True,
-                aliases=list(short_forms(street.name, level="street")),
-            )
-        )
+        aliases = short_forms(street.name, level="street")
+        population = street_total if known else None
+        units.append(_unit(street_code, street.name, STREET, code, aliases, population=population))
         units.extend(children)
     suffix = "管理委员会" if label.endswith(_ZONE_SUFFIXES) else "人民政府"
-    head = _unit(
-        code,
-        label if direct else label + suffix,
-        UnitKind.DISTRICT,
-        parent=city_code,
-        population=total if seed is not None else None,
-        territorial=True,
-        aliases=[label, *short],
-    )
+    name, population = (label if direct else label + suffix), (total if known else None)
+    head = _unit(code, name, DISTRICT, city_code, [label, *short], population=population)
     return [head, *units], total
 
 
@@ -274,25 +216,17 @@ def _unit(
     code: str,
     name: str,
     kind: UnitKind,
-    *,
-    parent: str | None = None,
-    department: str | None = None,
-    population: int | None = None,
-    territorial: bool = False,
-    around_the_clock: bool = False,
-    aliases: list[str] | tuple[str, ...] = (),
+    parent: str | None,
+    aliases: Iterable[str] = (),
+    **fields: Any,
 ) -> dict[str, Any]:
-    """A unit dict in the file's key order; ``population`` is kept (as null) on territorial
-    units so the operator sees where to fill it in, and left out elsewhere."""
+    """A unit dict in the file's key order. ``fields`` come in order (department,
+    population, around_the_clock); territorial units pass ``population`` even when
+    it is None, so the operator sees where to fill it in."""
     unit: dict[str, Any] = {"code": code, "name": name, "kind": kind.value}
     if parent is not None:
         unit["parent"] = parent
-    if department is not None:
-        unit["department"] = department
-    if territorial:
-        unit["population"] = population
-    if around_the_clock:
-        unit["around_the_clock"] = True
+    unit.update(fields)
     names = [a for a in dict.fromkeys(aliases) if a and a != name]
     if names:
         unit["aliases"] = names
@@ -319,66 +253,47 @@ def _taxonomy(tree: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[di
     return categories, catalogue
 
 
-def _check_standard(std: dict[str, Any]) -> None:
-    """Refuse a standard set whose catalogue names departments or utilities it does not create."""
-    city_keys = {d["department"] for d in std["city_departments"]}
-    district_keys = {d["department"] for d in std["district_departments"]}
-    utilities = {f"utility.{u['key']}" for u in std["utilities"]}
-    problems = [f"district department {k!r} has no city department" for k in district_keys - city_keys]
-    for top in std["categories"]:
-        for child in top["children"]:
-            where = f"categories {top['name']}/{child['name']}"
-            lead = UnitKind(child["lead"])
-            dept, unit = child.get("department"), child.get("unit")
-            if lead is UnitKind.CITY_DEPARTMENT and dept not in city_keys:
-                problems.append(f"{where}: no city department {dept!r}")
-            if lead is UnitKind.DISTRICT_DEPARTMENT and dept not in district_keys:
-                problems.append(f"{where}: no district department {dept!r}")
-            if lead is UnitKind.UTILITY and unit not in utilities:
-                problems.append(f"{where}: no utility {unit!r}")
-    if problems:
-        raise ValueError("standard.yaml is inconsistent: " + "; ".join(problems))
-
-
 # --- writing -----------------------------------------------------------------------------
 
-_SECTIONS: dict[str, str] = {
-    "city": "The city. ticket_prefix starts every ticket number; hotline_unit is the hotline's unit code.",
-    "merged_hotlines": "Hotlines merged into 12345 (BJ Art. 2): number → name; a request keeps its origin (I1).",
-    "units": (
-        "Every unit that handles tickets (O1): city government, hotline, city departments,\n"
-        "utilities (7×24, BJ Art. 19), then each district with its departments, streets/townships\n"
-        "and their communities/villages. One unit per line. Keep codes unique and parents existing;\n"
-        "`department` ties a department to the catalogue; `aliases` are names used in addresses;\n"
-        "`population` feeds requests per 10,000 residents (A4)."
-    ),
-    "categories": "Subject taxonomy: first level, then \"first/second\" (事项分类).",
-    "dispatch_catalogue": (
-        "Dispatch catalogue (派单目录, BJ Art. 11, D1): who leads each category. A community leads\n"
-        "only what is on its duty list; a street never leads a department's duty (BJ Art. 17, D8)."
-    ),
+_SECTIONS: dict[str, str] = {  # the comment written above each section
+    "city": "The city; every ticket number starts with ticket_prefix.",
+    "merged_hotlines": "Hotlines merged into 12345 (BJ Art. 2), number → name (I1).",
+    "units": """Every unit that handles tickets (O1): city government, hotline, city departments,
+utilities (7×24, BJ Art. 19), then each district with its departments and its
+streets/townships, each followed by its communities/villages. One unit per line.
+Codes must be unique and parents exist; `department` is the key the catalogue uses;
+`aliases` are names used in addresses; `population` gives requests per 10k residents (A4).""",
+    "categories": 'Subject taxonomy (事项分类): first level, then "first/second".',
+    "dispatch_catalogue": """Dispatch catalogue (派单目录, BJ Art. 11, D1): who leads each category. A community
+leads only what is on its duty list; a street never leads a department's duty (BJ Art. 17).""",
     "deadline_policy": "Deadlines (BJ Art. 13, D6): the first matching rule wins, else default.",
-    "referral_policy": "Out-of-scope requests (BJ Art. 11, I5): accept_with_guidance (Beijing) or refuse.",
-    "extension_policy": "Extensions (BJ Art. 15, H3): notify the hotline (false) or need its approval (true).",
-    "assessment_weights": "Assessment (BJ Art. 32, A2): weights of the three rates; they must add up to 1.",
+    "referral_policy": "Out-of-scope requests (BJ Art. 11, I5): accept_with_guidance or refuse.",
+    "extension_policy": "Extensions (BJ Art. 15, H3): notify the hotline, or need its approval.",
+    "assessment_weights": "Assessment (BJ Art. 32, A2): weights of the three rates, adding up to 1.",
 }
 
 _PLAIN = re.compile(r"[A-Za-z_\u3400-\u9fff（《][\w\u3400-\u9fff（）《》·、，；：.\-/]*")
 _RESERVED = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n"})
 
 
-def write_city(config: dict[str, Any], path: Path, *, estimated_population: bool = False) -> None:
+def write_city(
+    config: dict[str, Any], path: Path, *, estimated_population: bool | None = None
+) -> None:
     """Write ``config`` as the operator-editable YAML file ``path``.
 
     Output is a pure function of ``config`` (no date, fixed order), so running
     ``jiesu city init`` twice gives the same bytes and an edited file diffs
     cleanly against a fresh one. Units, categories and catalogue rows are one
     flow mapping per line: a 7,700-unit city stays a file one can read and grep.
+    ``estimated_population`` says whether the figures came from
+    ``build_city(estimate_population=True)``; the header must not present
+    estimates as statistics, so when it is not said and figures are present,
+    the header warns that they may be estimates.
     """
     Path(path).write_text(render_city(config, estimated_population=estimated_population), "utf-8")
 
 
-def render_city(config: dict[str, Any], *, estimated_population: bool = False) -> str:
+def render_city(config: dict[str, Any], *, estimated_population: bool | None = None) -> str:
     """The text :func:`write_city` writes."""
     out = _header(config, estimated_population)
     for section, note in _SECTIONS.items():
@@ -391,7 +306,10 @@ def render_city(config: dict[str, Any], *, estimated_population: bool = False) -
         elif section == "deadline_policy":
             out += [f"{section}:", "  rules:" if value.get("rules") else "  rules: []"]
             for rule in value.get("rules", ()):
-                out += [f"    {'- ' if i == 0 else '  '}{k}: {_flow(v)}" for i, (k, v) in enumerate(rule.items())]
+                out += [
+                    f"    {'- ' if i == 0 else '  '}{k}: {_flow(v)}"
+                    for i, (k, v) in enumerate(rule.items())
+                ]
             out += ["  default:", *(f"    {k}: {_flow(v)}" for k, v in value["default"].items())]
         elif section == "assessment_weights":
             out.append(f"{section}: {_flow(value)}")
@@ -400,7 +318,7 @@ def render_city(config: dict[str, Any], *, estimated_population: bool = False) -
     return "\n".join(out) + "\n"
 
 
-def _header(config: dict[str, Any], estimated: bool) -> list[str]:
+def _header(config: dict[str, Any], estimated: bool | None) -> list[str]:
     city = config["city"]
     counts = Counter(str(unit.get("kind")) for unit in config["units"])
     lines = [
@@ -414,10 +332,16 @@ def _header(config: dict[str, Any], estimated: bool) -> list[str]:
         "refused with its place named, e.g. units[3] (code=...).",
         "Units: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ".",
     ]
+    known = any(unit.get("population") is not None for unit in config["units"])
     if estimated:
-        lines.append("POPULATION FIGURES ARE ESTIMATES (random, seeded), NOT STATISTICS: replace them.")
-    else:
+        lines.append(
+            "POPULATION FIGURES ARE ESTIMATES (random, seeded), NOT STATISTICS: replace them."
+        )
+    elif not known:
         lines.append("Population is not known to the generator (null): fill it in from statistics.")
+    elif estimated is None:
+        lines.append("Population figures written by --estimate-population (as for the demo) are")
+        lines.append("ESTIMATES, NOT STATISTICS: replace them.")
     return [f"# {line}" for line in lines]
 
 
@@ -445,9 +369,22 @@ def _scalar(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):  # PyYAML reads 1e-05 as a string: it wants a dot
+        text = repr(value)
+        text = text.replace("e", ".0e") if "e" in text and "." not in text else text
+        return {"inf": ".inf", "-inf": "-.inf", "nan": ".nan"}.get(text, text)
     text = str(value)
     if _PLAIN.fullmatch(text) and text.lower() not in _RESERVED:
         return text
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+    quoted = json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+    return quoted if quoted.isprintable() else "".join(map(_escape, quoted))
+
+
+def _escape(char: str) -> str:
+    """YAML refuses some characters raw (and folds line separators): write them escaped."""
+    if char.isprintable():
+        return char
+    n = ord(char)
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}"

@@ -16,12 +16,21 @@ from pathlib import Path
 
 from .builder import build_city, write_city
 from .config import UnitKind
+from .divisions import UnknownCityError
 from .loader import load_city
 
-__all__ = ["DEFAULT_FILENAME", "InitResult", "init_city"]
+__all__ = ["DEFAULT_FILENAME", "CityExistsError", "CityInitError", "InitResult", "init_city"]
 
 #: The file name used when ``out`` is an existing directory.
 DEFAULT_FILENAME = "city.yaml"
+
+
+class CityInitError(Exception):
+    """``city init`` refused; the message says why (unknown city with close matches, file exists)."""
+
+
+class CityExistsError(CityInitError, FileExistsError):
+    """The output file exists and ``force`` was not given."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,12 @@ class InitResult:
     @property
     def units(self) -> int:
         return sum(self.units_by_kind.values())
+
+    def __fspath__(self) -> str:  # usable where the written file's path is expected
+        return os.fspath(self.path)
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.city} ({self.code}), {self.units} units"
 
     def lines(self) -> list[str]:
         """A short human summary (the CLI may print these)."""
@@ -63,16 +78,20 @@ def init_city(
 ) -> InitResult:
     """Build the configuration of city ``name`` and write it to ``out``.
 
-    Refuses (:class:`FileExistsError`) to replace an existing file unless
-    ``force``: an operator's edits are not to be lost to a re-run. An unknown
-    city raises :class:`~jiesu.city.divisions.UnknownCityError` naming close matches.
+    Refuses (:class:`CityExistsError`, a :class:`FileExistsError`) to replace an
+    existing file unless ``force``: an operator's edits are not to be lost to a
+    re-run. An unknown city raises :class:`CityInitError` naming close matches
+    (its ``__cause__`` is the :class:`~jiesu.city.divisions.UnknownCityError`).
     """
     out = Path(out)
     if out.is_dir():
         out = out / DEFAULT_FILENAME
     if out.exists() and not force:
-        raise FileExistsError(f"{out} already exists; use --force to overwrite it")
-    config = build_city(name, estimate_population=estimate_population, seed=seed)
+        raise CityExistsError(f"{out} already exists; use --force to overwrite it")
+    try:
+        config = build_city(name, estimate_population=estimate_population, seed=seed)
+    except UnknownCityError as exc:
+        raise CityInitError(str(exc)) from exc
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:

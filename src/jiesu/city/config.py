@@ -41,7 +41,8 @@ UNIT_KIND_LABELS_ZH = {
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Numbers written without quotes (parent: 110101) are taken as the codes they look like.
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
 class Unit(_Strict):
@@ -74,6 +75,12 @@ class CatalogueEntry(_Strict):
 class DurationSpec(_Strict):
     amount: float = Field(gt=0)
     unit: DurationUnit
+
+    @model_validator(mode="after")
+    def _whole_days(self) -> DurationSpec:
+        if self.unit is not DurationUnit.CLOCK_HOURS and not float(self.amount).is_integer():
+            raise ValueError(f"{self.unit} must be a whole number, not {self.amount:g}")
+        return self
 
     def to_duration(self) -> Duration:
         return Duration(self.amount, self.unit)
@@ -118,21 +125,30 @@ class DeadlinePolicy(_Strict):
 
 
 class ReferralMode(StrEnum):
-    ACCEPT_WITH_GUIDANCE = "accept_with_guidance"  # Beijing: take it, tell the requester where to go
+    ACCEPT_WITH_GUIDANCE = (
+        "accept_with_guidance"  # Beijing: take it, tell the requester where to go
+    )
     REFUSE = "refuse"  # Hohhot draft: not taken, with reason
 
 
 class ReferralPolicy(_Strict):
     mode: ReferralMode = ReferralMode.ACCEPT_WITH_GUIDANCE
     emergency_lines: dict[str, str] = Field(
-        default_factory=lambda: {"110": "公安报警", "119": "火警", "120": "医疗急救", "122": "交通事故"}
+        default_factory=lambda: {
+            "110": "公安报警",
+            "119": "火警",
+            "120": "医疗急救",
+            "122": "交通事故",
+        }
     )
 
 
 class ExtensionPolicy(_Strict):
     approval_required: bool = False  # Beijing Art. 15 notifies; Hohhot Art. 18 approves
     max_extensions: int = Field(default=2, ge=0)
-    max_days: int = Field(default=30, ge=1)  # furthest a single extension may reach, in calendar days
+    max_days: int = Field(
+        default=30, ge=1
+    )  # furthest a single extension may reach, in calendar days
 
 
 class AssessmentWeights(_Strict):
@@ -165,6 +181,24 @@ class CityInfo(_Strict):
         return value
 
 
+#: Which kinds of unit may stand above each kind (O1).
+ALLOWED_PARENTS: dict[UnitKind, frozenset[UnitKind | None]] = {
+    UnitKind.CITY_GOVERNMENT: frozenset({None}),
+    UnitKind.HOTLINE: frozenset({UnitKind.CITY_GOVERNMENT, None}),
+    UnitKind.DISTRICT: frozenset({UnitKind.CITY_GOVERNMENT}),
+    UnitKind.STREET: frozenset({UnitKind.DISTRICT}),
+    UnitKind.COMMUNITY: frozenset({UnitKind.STREET}),
+    UnitKind.CITY_DEPARTMENT: frozenset({UnitKind.CITY_GOVERNMENT}),
+    UnitKind.DISTRICT_DEPARTMENT: frozenset({UnitKind.DISTRICT}),
+    UnitKind.UTILITY: frozenset({UnitKind.CITY_GOVERNMENT, UnitKind.DISTRICT, None}),
+}
+_DEPARTMENT_KINDS = frozenset(
+    {UnitKind.CITY_DEPARTMENT, UnitKind.DISTRICT_DEPARTMENT, UnitKind.UTILITY}
+)
+#: Separates problems in one validation message; the loader shows one line each.
+PROBLEM_SEPARATOR = "\n"
+
+
 class CityConfig(_Strict):
     city: CityInfo
     units: tuple[Unit, ...]
@@ -180,31 +214,16 @@ class CityConfig(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> CityConfig:
-        problems: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for i, unit in enumerate(self.units):
-            if unit.code in seen:
-                problems.append((f"units[{i}] (code={unit.code})", "duplicate unit code"))
-            seen.add(unit.code)
-        for i, unit in enumerate(self.units):
-            if unit.parent is not None and unit.parent not in seen:
-                problems.append(
-                    (f"units[{i}] (code={unit.code})", f"parent {unit.parent!r} is not a unit")
-                )
+        problems = _unit_problems(self.units)
+        problems.extend(_parent_cycles(self.units))
         hotline = next((u for u in self.units if u.code == self.city.hotline_unit), None)
         if hotline is None or hotline.kind is not UnitKind.HOTLINE:
-            problems.append(("city.hotline_unit", f"{self.city.hotline_unit!r} is not a hotline unit"))
-        codes = {c.code for c in self.categories}
-        if len(codes) != len(self.categories):
-            problems.append(("categories", "duplicate category code"))
-        for i, entry in enumerate(self.dispatch_catalogue):
-            where = f"dispatch_catalogue[{i}] (category={entry.category})"
-            if entry.category not in codes:
-                problems.append((where, "category is not in categories"))
-            if entry.unit is not None and entry.unit not in seen:
-                problems.append((where, f"unit {entry.unit!r} is not a unit"))
+            problems.append(
+                ("city.hotline_unit", f"{self.city.hotline_unit!r} is not a hotline unit")
+            )
+        problems.extend(_catalogue_problems(self))
         if problems:
-            raise ValueError("; ".join(f"{where}: {what}" for where, what in problems))
+            raise ValueError(PROBLEM_SEPARATOR.join(f"{where}: {what}" for where, what in problems))
         return self
 
     # --- look-ups ---------------------------------------------------------------------
@@ -230,6 +249,76 @@ class CityConfig(_Strict):
         while unit is not None and unit.kind is not UnitKind.DISTRICT:
             unit = self.unit(unit.parent) if unit.parent else None
         return unit
+
+
+def _unit_problems(units: tuple[Unit, ...]) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    kinds: dict[str, UnitKind] = {}
+    for i, unit in enumerate(units):
+        if unit.code in kinds:
+            problems.append((f"units[{i}] (code={unit.code})", "duplicate unit code"))
+        kinds.setdefault(unit.code, unit.kind)
+    for i, unit in enumerate(units):
+        where = f"units[{i}] (code={unit.code})"
+        if unit.parent is not None and unit.parent not in kinds:
+            problems.append((where, f"parent {unit.parent!r} is not a unit"))
+        elif kinds.get(unit.parent) not in ALLOWED_PARENTS[unit.kind]:  # type: ignore[arg-type]
+            above = kinds.get(unit.parent) if unit.parent else "nothing"  # type: ignore[arg-type]
+            problems.append((where, f"a {unit.kind} cannot stand under {above}"))
+        if (
+            unit.kind in (UnitKind.CITY_DEPARTMENT, UnitKind.DISTRICT_DEPARTMENT)
+            and not unit.department
+        ):
+            problems.append((where, "a department needs its `department` key"))
+    return problems
+
+
+def _catalogue_problems(config: CityConfig) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    codes: set[str] = set()
+    for i, category in enumerate(config.categories):
+        if category.code in codes:
+            problems.append((f"categories[{i}] (code={category.code})", "duplicate category code"))
+        codes.add(category.code)
+    departments = {u.department for u in config.units if u.kind in _DEPARTMENT_KINDS}
+    units = {u.code for u in config.units}
+    for i, entry in enumerate(config.dispatch_catalogue):
+        where = f"dispatch_catalogue[{i}] (category={entry.category})"
+        if entry.category not in codes:
+            problems.append((where, "category is not in categories"))
+        if entry.unit is not None and entry.unit not in units:
+            problems.append((where, f"unit {entry.unit!r} is not a unit"))
+        if entry.department is not None and entry.department not in departments:
+            problems.append((where, f"no unit has department {entry.department!r}"))
+        if entry.lead_kind is UnitKind.UTILITY and entry.unit is None:
+            problems.append((where, "a utility lead needs its `unit`"))
+        if (
+            entry.lead_kind in (UnitKind.CITY_DEPARTMENT, UnitKind.DISTRICT_DEPARTMENT)
+            and entry.department is None
+            and entry.unit is None
+        ):
+            problems.append((where, "a department lead needs its `department` or `unit`"))
+    return problems
+
+
+def _parent_cycles(units: tuple[Unit, ...]) -> list[tuple[str, str]]:
+    """Units whose chain of parents loops back on itself."""
+    parent = {u.code: u.parent for u in units}
+    acyclic: set[str] = set()
+    problems = []
+    for i, unit in enumerate(units):
+        path: list[str] = []
+        code: str | None = unit.code
+        while code is not None and code in parent and code not in acyclic:
+            if code in path:
+                if code == unit.code:  # report the units on the loop, not those hanging off it
+                    problems.append((f"units[{i}] (code={unit.code})", "its parents form a cycle"))
+                break
+            path.append(code)
+            code = parent[code]
+        else:
+            acyclic.update(path)
+    return problems
 
 
 def _under(category: str, prefix: str) -> bool:

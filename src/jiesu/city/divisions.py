@@ -28,8 +28,9 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "load_city_divisions",
     "is_village",
     "location_file",
+    "pinyin_initials",
     "short_forms",
 ]
 
@@ -134,6 +136,8 @@ def load_city_divisions(name: str, *, source: Path | None = None) -> CityDivisio
     province = ""
     with _open_lines(source or location_file()) as lines:
         for line in lines:
+            if not line.strip():
+                continue
             if line[:1] != "\t":  # province
                 province = line.split("\t", 1)[0].strip()
                 continue
@@ -145,7 +149,9 @@ def load_city_divisions(name: str, *, source: Path | None = None) -> CityDivisio
                     return _read_city(province, fields[0], fields[1], fields[2], lines)
                 continue
             if line[2:3] != "\t":  # district of a city we skip: remember it for the hint
-                counties.append((line[2:].split("\t", 1)[0].strip(), cities[-1][1] if cities else ""))
+                counties.append(
+                    (line[2:].split("\t", 1)[0].strip(), cities[-1][1] if cities else "")
+                )
     raise UnknownCityError(name, _suggest(city_wanted, cities, counties))
 
 
@@ -158,7 +164,9 @@ _ETHNIC = (
 _STREET_SUFFIX = re.compile(
     rf"(?:(?:{_ETHNIC})族)*(?:(?:{_ETHNIC})民族)?(?:街道办事处|街道|地区办事处|地区|镇|乡|苏木)$"
 )
-_COMMUNITY_SUFFIX = re.compile(r"(?:社区居民委员会|社区居委会|居民委员会|居委会|村民委员会|村委会|社区|嘎查|村)$")
+_COMMUNITY_SUFFIX = re.compile(
+    r"(?:社区居民委员会|社区居委会|居民委员会|居委会|村民委员会|村委会|社区|嘎查|村)$"
+)
 _VILLAGE = re.compile(r"(?:村|村委会|村民委员会|嘎查)$")
 
 
@@ -180,6 +188,27 @@ def is_village(name: str) -> bool:
     return bool(_VILLAGE.search(name)) and not name.endswith("新村")
 
 
+@cache
+def pinyin_initials(text: str, limit: int = 8) -> str | None:
+    """Uppercase pinyin initials (北京 → BJ, 呼和浩特 → HHHT), None when any character has none.
+
+    jionlp's pinyin works offline from its own dictionary and picks the reading
+    of place names (重庆 → CQ). It is imported only here, and its import banner
+    is swallowed so the CLI's output stays its own.
+    """
+    try:
+        with redirect_stdout(io.StringIO()):
+            import jionlp
+
+            syllables = jionlp.pinyin(text, formater="simple")
+    except Exception:  # an optional nicety: the caller has a fallback
+        return None
+    initials = "".join(s[0] for s in syllables if s and s[0].isascii() and s[0].isalpha())
+    if not initials or len(initials) != len(text):
+        return None
+    return initials.upper()[:limit]
+
+
 # --- reading -------------------------------------------------------------------------
 
 
@@ -194,7 +223,9 @@ def _open_lines(path: Path) -> Iterator[Iterator[str]]:
             yield (line.rstrip("\r\n") for line in handle)
 
 
-def _read_city(province: str, name: str, code: str, alias: str, lines: Iterator[str]) -> CityDivisions:
+def _read_city(
+    province: str, name: str, code: str, alias: str, lines: Iterator[str]
+) -> CityDivisions:
     """Consume the city's block from ``lines``; stop at the next city or province."""
     districts: list[District] = []
     d_name = d_code = d_alias = ""
@@ -213,6 +244,8 @@ def _read_city(province: str, name: str, code: str, alias: str, lines: Iterator[
             )
 
     for line in lines:
+        if not line.strip():
+            continue
         depth = len(line) - len(line.lstrip("\t"))
         if depth <= 1:
             break
@@ -256,7 +289,9 @@ def _keys(name: str, alias: str) -> set[str]:
 def _matches(province_wanted: str, wanted: str, province: str, name: str, alias: str) -> bool:
     if name in _PLACEHOLDERS:
         return False
-    if province_wanted and not province.startswith(province_wanted.removesuffix("省").removesuffix("市")):
+    if province_wanted and not province.startswith(
+        province_wanted.removesuffix("省").removesuffix("市")
+    ):
         return False
     return bool({wanted, wanted.removesuffix("市")} & _keys(name, alias))
 

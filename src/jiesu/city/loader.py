@@ -7,12 +7,27 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from .config import CityConfig
+from .config import PROBLEM_SEPARATOR, CityConfig
 
 try:  # the C loader reads Beijing's ~7,700 units several times faster
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loading that refuses a key written twice in one mapping (the second would win silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 class CityConfigError(Exception):
@@ -38,10 +53,13 @@ def load_city(path: str | Path) -> CityConfig:
     try:
         return CityConfig.model_validate(raw)
     except ValidationError as exc:
-        raise CityConfigError(path, [_describe(raw, err) for err in exc.errors()]) from exc
+        problems = []
+        for err in exc.errors():
+            problems.extend(_describe(raw, err))
+        raise CityConfigError(path, problems) from exc
 
 
-def _describe(raw: dict, err: dict) -> str:
+def _describe(raw: dict, err: dict) -> list[str]:
     loc = err.get("loc", ())
     where = ""
     node = raw
@@ -53,7 +71,9 @@ def _describe(raw: dict, err: dict) -> str:
     msg = err.get("msg", "invalid")
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
-    return f"{where or '(top level)'}: {msg}"
+    if not where:  # whole-file checks: one line per problem, each naming its entry
+        return msg.split(PROBLEM_SEPARATOR)
+    return [f"{where}: {msg}"]
 
 
 def _has(node, part) -> bool:

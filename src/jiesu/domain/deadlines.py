@@ -14,7 +14,7 @@ All datetimes are timezone-aware; working days are judged in the city's zone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -64,7 +64,10 @@ def due_after(start: datetime, duration: Duration, calendar: WorkdayCalendar, tz
     if duration.amount <= 0:
         raise ValueError("duration must be positive")
     if duration.unit is DurationUnit.CLOCK_HOURS:
-        return start + timedelta(hours=duration.amount)
+        # Elapsed hours: add in UTC so a daylight-saving change cannot shorten them.
+        return (start.astimezone(UTC) + timedelta(hours=duration.amount)).astimezone(start.tzinfo)
+    if not float(duration.amount).is_integer():
+        raise ValueError(f"{duration.unit} must be a whole number, not {duration.amount}")
     local = start.astimezone(tz)
     if duration.unit is DurationUnit.CALENDAR_DAYS:
         last = local.date() + timedelta(days=int(duration.amount))

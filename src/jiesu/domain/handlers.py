@@ -1,0 +1,292 @@
+"""What each lifecycle command does to a ticket, once the state machine has allowed it.
+
+Each handler validates its input before changing anything, mutates the
+ticket, and returns extra data for the timeline event. Only
+:func:`jiesu.domain.lifecycle.apply` calls them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from . import commands as c
+from .errors import InvalidInput
+from .roles import Actor
+from .ticket import CoHandlerTask, ReplyOutcome, Satisfaction, Status, Ticket
+
+
+def _require(condition: bool, code: str, zh: str, en: str) -> None:
+    if not condition:
+        raise InvalidInput(code, zh, en)
+
+
+def _require_text(value: str | None, what_zh: str, what_en: str) -> None:
+    _require(bool(value and value.strip()), "input.required", f"请填写{what_zh}", f"{what_en} is required")
+
+
+def _answer(t: Ticket, cmd: c.AnswerDirectly, actor: Actor, now: datetime):
+    _require_text(cmd.answer, "答复内容", "The answer")
+    t.answer_text = cmd.answer
+    t.closed_at = now
+    return {"source": cmd.source} if cmd.source else {}
+
+
+def _refer(t: Ticket, cmd: c.Refer, actor: Actor, now: datetime):
+    _require(
+        cmd.referral_reason in set(c.ReferralReason),
+        "referral.unknown_reason",
+        "未知的分类处置原因",
+        f"Unknown referral reason: {cmd.referral_reason}",
+    )
+    _require_text(cmd.destination, "去向或告知内容", "The destination")
+    t.referral_reason = cmd.referral_reason
+    t.referral_destination = cmd.destination
+    t.closed_at = now
+
+
+def _assign(t: Ticket, lead: str, supervising: str | None, deadlines: c.Deadlines | None, now):
+    _require_text(lead, "主办单位", "The lead unit")
+    _require(deadlines is not None, "dispatch.no_deadline", "派单必须注明办理时限", "A dispatch needs deadlines")
+    assert deadlines is not None
+    _require(
+        deadlines.contact_due > now and deadlines.completion_due >= deadlines.contact_due,
+        "dispatch.bad_deadline",
+        "办理时限必须晚于派单时间，且办结时限不早于联系时限",
+        "Deadlines must lie after the dispatch, completion no earlier than contact",
+    )
+    t.lead_unit_code = lead
+    t.supervising_unit_code = supervising
+    t.dispatched_at = now
+    t.contact_due = deadlines.contact_due
+    t.completion_due = deadlines.completion_due
+    t.deadline_basis = deadlines.basis
+    t.acknowledged_at = None
+    t.contacted_at = None
+    t.extension_requested_due = None
+    t.extension_reason = None
+
+
+def _dispatch(t: Ticket, cmd: c.Dispatch, actor: Actor, now: datetime):
+    co_units = [unit for unit, _, _ in cmd.co_handlers]
+    _require(
+        cmd.lead_unit_code not in co_units and len(set(co_units)) == len(co_units),
+        "cohandler.duplicate",
+        "协办单位不能重复，也不能是主办单位",
+        "Co-handlers must differ from each other and from the lead",
+    )
+    _assign(t, cmd.lead_unit_code, cmd.supervising_unit_code, cmd.deadlines, now)
+    for unit_code, task, due in cmd.co_handlers:
+        _add_task(t, unit_code, task, due, now)
+
+
+def _acknowledge(t: Ticket, cmd: c.Acknowledge, actor: Actor, now: datetime):
+    t.acknowledged_at = now
+
+
+def _raise_objection(t: Ticket, cmd: c.RaiseObjection, actor: Actor, now: datetime):
+    _require(
+        cmd.grounds in ("duty", "jurisdiction"),
+        "objection.bad_grounds",
+        "异议理由须为职责或管辖",
+        "Objection grounds must be duty or jurisdiction",
+    )
+    _require_text(cmd.reason, "异议理由", "A reason")
+    t.objection_from_status = t.status
+    t.objection_reason = cmd.reason
+    return {"grounds": cmd.grounds, "evidence": cmd.evidence, "objecting_unit": actor.unit_code}
+
+
+def _uphold(t: Ticket, cmd: c.UpholdObjection, actor: Actor, now: datetime):
+    _require_text(cmd.reason, "审核意见", "A reason")
+    _require(
+        cmd.lead_unit_code != t.lead_unit_code,
+        "objection.same_unit",
+        "异议成立时须重派至其他单位",
+        "An upheld objection re-dispatches to another unit",
+    )
+    previous = t.lead_unit_code
+    _assign(t, cmd.lead_unit_code, cmd.supervising_unit_code, cmd.deadlines, now)
+    t.objection_from_status = None
+    t.objection_reason = None
+    return {"previous_lead_unit": previous}
+
+
+def _reject(t: Ticket, cmd: c.RejectObjection, actor: Actor, now: datetime):
+    _require_text(cmd.reason, "驳回理由", "A reason")
+    t.status = t.objection_from_status or Status.DISPATCHED
+    t.objection_from_status = None
+    t.objection_reason = None
+
+
+def _contact(t: Ticket, cmd: c.Contact, actor: Actor, now: datetime):
+    _require(
+        cmd.method in set(c.ContactMethod) and cmd.outcome in set(c.ContactOutcome),
+        "contact.bad_value",
+        "联系方式或结果无效",
+        "Unknown contact method or outcome",
+    )
+    if t.contacted_at is None:
+        t.contacted_at = now
+    return {"method": cmd.method, "outcome": cmd.outcome, "note": cmd.note}
+
+
+def _add_task(t: Ticket, unit_code: str, task: str, due: datetime | None, now: datetime) -> None:
+    _require_text(unit_code, "协办单位", "The co-handling unit")
+    _require_text(task, "协办任务", "The task")
+    _require(due is not None and due > now, "cohandler.bad_due", "协办时限须晚于现在", "The task's deadline must lie ahead")
+    _require(
+        unit_code != t.lead_unit_code and t.open_task_for(unit_code) is None,
+        "cohandler.duplicate",
+        "该单位已是主办单位或已有待办协办任务",
+        "That unit already leads or has an open task",
+    )
+    assert due is not None
+    t.co_handlers.append(CoHandlerTask(unit_code=unit_code, task=task, due=due, assigned_at=now))
+
+
+def _add_co_handler(t: Ticket, cmd: c.AddCoHandler, actor: Actor, now: datetime):
+    _add_task(t, cmd.unit_code, cmd.task, cmd.due, now)
+    return {"unit": cmd.unit_code, "task": cmd.task, "due": cmd.due}
+
+
+def _co_report(t: Ticket, cmd: c.CoHandlerReport, actor: Actor, now: datetime):
+    _require_text(cmd.report, "协办反馈", "The report")
+    task = t.open_task_for(actor.unit_code)
+    assert task is not None  # guaranteed by check()
+    task.report = cmd.report
+    task.reported_at = now
+    return {"unit": task.unit_code, "report": cmd.report, "late": now > task.due}
+
+
+def _request_extension(t: Ticket, cmd: c.RequestExtension, actor: Actor, now: datetime):
+    _require_text(cmd.reason, "延期理由", "A reason")
+    _require(
+        t.extension_requested_due is None,
+        "extension.pending",
+        "已有延期申请待审批",
+        "An extension request is already pending",
+    )
+    _require(
+        t.extension_count < cmd.max_extensions,
+        "extension.limit",
+        f"延期次数已达上限（{cmd.max_extensions}次）",
+        f"No more than {cmd.max_extensions} extensions",
+    )
+    _require(
+        cmd.proposed_due is not None and t.completion_due is not None and cmd.proposed_due > t.completion_due,
+        "extension.not_later",
+        "延期后的时限须晚于现有办结时限",
+        "The proposed deadline must be later than the current one",
+    )
+    if cmd.approval_required:
+        t.extension_requested_due = cmd.proposed_due
+        t.extension_reason = cmd.reason
+        return {"proposed_due": cmd.proposed_due, "approval_required": True}
+    # Notification only (BJ Art. 15): the hotline is told, the deadline moves at once.
+    t.completion_due = cmd.proposed_due
+    t.extension_count += 1
+    return {"proposed_due": cmd.proposed_due, "approval_required": False}
+
+
+def _grant_extension(t: Ticket, cmd: c.GrantExtension, actor: Actor, now: datetime):
+    _require(
+        t.extension_requested_due is not None,
+        "extension.none_pending",
+        "没有待审批的延期申请",
+        "No extension request is pending",
+    )
+    new_due = cmd.new_due or t.extension_requested_due
+    assert new_due is not None and t.completion_due is not None
+    _require(
+        new_due > t.completion_due,
+        "extension.not_later",
+        "延期后的时限须晚于现有办结时限",
+        "The new deadline must be later than the current one",
+    )
+    t.completion_due = new_due
+    t.extension_count += 1
+    t.extension_requested_due = None
+    t.extension_reason = None
+
+
+def _refuse_extension(t: Ticket, cmd: c.RefuseExtension, actor: Actor, now: datetime):
+    _require(
+        t.extension_requested_due is not None,
+        "extension.none_pending",
+        "没有待审批的延期申请",
+        "No extension request is pending",
+    )
+    _require_text(cmd.reason, "不同意理由", "A reason")
+    t.extension_requested_due = None
+    t.extension_reason = None
+
+
+def _reply(t: Ticket, cmd: c.Reply, actor: Actor, now: datetime):
+    _require(
+        cmd.outcome in set(ReplyOutcome),
+        "reply.bad_outcome",
+        "办结结果须为已解决、已解释说明或暂时无法解决",
+        "Outcome must be solved, explained or not_solvable_now",
+    )
+    _require_text(cmd.text, "办理情况", "What was done")
+    t.replied_at = now
+    t.reply_outcome = cmd.outcome
+    t.reply_text = cmd.text
+    t.extension_requested_due = None
+    t.extension_reason = None
+
+
+def _record_visit(t: Ticket, cmd: c.RecordVisit, actor: Actor, now: datetime):
+    _require(
+        cmd.satisfaction in set(Satisfaction),
+        "visit.bad_satisfaction",
+        "满意度须为满意、基本满意或不满意",
+        "Satisfaction must be satisfied, basically_satisfied or unsatisfied",
+    )
+    t.visited_at = now
+    t.visit_contacted = cmd.contacted
+    t.visit_solved = cmd.solved
+    t.satisfaction = cmd.satisfaction
+    return {"comment": cmd.comment}
+
+
+def _close(t: Ticket, cmd: c.Close, actor: Actor, now: datetime):
+    t.closed_at = now
+
+
+def _reopen(t: Ticket, cmd: c.Reopen, actor: Actor, now: datetime):
+    _require_text(cmd.reason, "重办理由", "A reason")
+    assert t.lead_unit_code is not None
+    _assign(t, t.lead_unit_code, t.supervising_unit_code, cmd.deadlines, now)
+    t.round += 1
+    t.closed_at = None
+    t.replied_at = None
+    t.reply_outcome = None
+    t.reply_text = None
+    t.visited_at = None
+    t.visit_contacted = None
+    t.visit_solved = None
+    t.satisfaction = None
+
+
+HANDLERS: dict[type, Callable[..., dict[str, Any] | None]] = {
+    c.AnswerDirectly: _answer,
+    c.Refer: _refer,
+    c.Dispatch: _dispatch,
+    c.Acknowledge: _acknowledge,
+    c.RaiseObjection: _raise_objection,
+    c.UpholdObjection: _uphold,
+    c.RejectObjection: _reject,
+    c.Contact: _contact,
+    c.AddCoHandler: _add_co_handler,
+    c.CoHandlerReport: _co_report,
+    c.RequestExtension: _request_extension,
+    c.GrantExtension: _grant_extension,
+    c.RefuseExtension: _refuse_extension,
+    c.Reply: _reply,
+    c.RecordVisit: _record_visit,
+    c.Close: _close,
+    c.Reopen: _reopen,
+}
