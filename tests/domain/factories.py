@@ -19,8 +19,8 @@ from jiesu.domain.commands import Action, ContactMethod, ContactOutcome, Referra
 from jiesu.domain.roles import Actor, Role
 from jiesu.domain.ticket import (
     Channel,
-    RequestType,
     ReplyOutcome,
+    RequestType,
     Satisfaction,
     Status,
     Ticket,
@@ -121,7 +121,9 @@ def co_task(now: datetime, unit_code: str = CO_UNIT) -> tuple[str, str, datetime
 def valid_command(action: Action, ticket: Ticket, now: datetime) -> c.Command:
     """A command for ``action`` whose parameters are valid for ``ticket`` at ``now``."""
     if action is Action.ANSWER_DIRECTLY:
-        return c.AnswerDirectly(answer="夜间施工须持夜间施工许可，可向住建委查询。", source="kb:101@3")
+        return c.AnswerDirectly(
+            answer="夜间施工须持夜间施工许可，可向住建委查询。", source="kb:101@3"
+        )
     if action is Action.REFER:
         return c.Refer(
             referral_reason=ReferralReason.EMERGENCY, destination="110", reason="涉及人身安全"

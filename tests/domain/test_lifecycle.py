@@ -21,6 +21,7 @@ from jiesu.domain import commands as c
 from jiesu.domain import lifecycle
 from jiesu.domain.commands import Action, ReferralReason
 from jiesu.domain.errors import Forbidden, IllegalTransition, InvalidInput, JiesuError
+from jiesu.domain.handlers import HANDLERS
 from jiesu.domain.lifecycle import TRANSITIONS, Party
 from jiesu.domain.roles import Role
 from jiesu.domain.ticket import (
@@ -63,9 +64,12 @@ COMMAND_ACTIONS = [a for a in Action if a is not Action.RECEIVE]
 
 #: The fields whose old/new values each event records (everything but the
 #: collections and the storage bookkeeping).
-EXPECTED_TRACKED = {
-    f.name for f in dataclasses.fields(Ticket)
-} - {"co_handlers", "id", "version", "attachments"}
+EXPECTED_TRACKED = {f.name for f in dataclasses.fields(Ticket)} - {
+    "co_handlers",
+    "id",
+    "version",
+    "attachments",
+}
 
 
 def _jsonable(value: Any) -> Any:
@@ -131,7 +135,7 @@ def test_transition_table_covers_every_command_action():
         assert transition.roles <= set(Role)
         assert Role.SUPERVISOR not in transition.roles  # 督办 reads and urges, never acts
         assert not (transition.sources & TERMINAL - {Status.CLOSED}), action
-    handled = {cls.action for cls in lifecycle._HANDLERS}
+    handled = {cls.action for cls in HANDLERS}
     assert handled == set(COMMAND_ACTIONS)
 
 
@@ -485,7 +489,10 @@ def test_referral_records_reason_and_destination(reason):
     ticket, _ = ticket_in(Status.RECEIVED, clock)
     now = clock.tick()
     event = lifecycle.apply(
-        ticket, c.Refer(referral_reason=reason, destination="12315", reason="依规分类"), OPERATOR, now
+        ticket,
+        c.Refer(referral_reason=reason, destination="12315", reason="依规分类"),
+        OPERATOR,
+        now,
     )
     assert ticket.status == Status.REFERRED
     assert (ticket.referral_reason, ticket.referral_destination) == (reason, "12315")
@@ -503,9 +510,7 @@ def test_dispatch_writes_deadlines_and_supervision_on_the_order():
     ticket, _ = ticket_in(Status.RECEIVED, clock)
     now = clock.tick()
     dl = deadlines(now)
-    cmd = c.Dispatch(
-        lead_unit_code=LEAD_UNIT, supervising_unit_code=SUPERVISING_UNIT, deadlines=dl
-    )
+    cmd = c.Dispatch(lead_unit_code=LEAD_UNIT, supervising_unit_code=SUPERVISING_UNIT, deadlines=dl)
     event = lifecycle.apply(ticket, cmd, DISPATCHER, now)
     assert ticket.lead_unit_code == LEAD_UNIT
     assert ticket.supervising_unit_code == SUPERVISING_UNIT
@@ -527,7 +532,11 @@ def test_raise_objection_records_where_it_came_from(origin):
     event = lifecycle.apply(ticket, cmd, unit_handler(LEAD_UNIT), now)
     assert ticket.status == Status.OBJECTED
     assert (ticket.objection_from_status, ticket.objection_reason) == (origin, "不属本单位职责")
-    assert event.data == {"grounds": "duty", "evidence": "三定方案第5条", "objecting_unit": LEAD_UNIT}
+    assert event.data == {
+        "grounds": "duty",
+        "evidence": "三定方案第5条",
+        "objecting_unit": LEAD_UNIT,
+    }
     assert event.changes["objection_from_status"] == [None, str(origin)]
 
 
@@ -558,11 +567,17 @@ def test_upheld_objection_redispatches_to_another_unit(origin):
     now = clock.tick(hours=3)
     dl = deadlines(now, basis="re-dispatch")
     cmd = c.UpholdObjection(
-        lead_unit_code=OTHER_UNIT, supervising_unit_code="district-chaoyang", deadlines=dl, reason="异议成立"
+        lead_unit_code=OTHER_UNIT,
+        supervising_unit_code="district-chaoyang",
+        deadlines=dl,
+        reason="异议成立",
     )
     event = lifecycle.apply(ticket, cmd, DISPATCHER, now)
     assert ticket.status == Status.DISPATCHED
-    assert (ticket.lead_unit_code, ticket.supervising_unit_code) == (OTHER_UNIT, "district-chaoyang")
+    assert (ticket.lead_unit_code, ticket.supervising_unit_code) == (
+        OTHER_UNIT,
+        "district-chaoyang",
+    )
     assert (ticket.contact_due, ticket.completion_due, ticket.deadline_basis) == (
         dl.contact_due,
         dl.completion_due,
@@ -578,14 +593,6 @@ def test_upheld_objection_redispatches_to_another_unit(origin):
     assert lifecycle.allowed_actions(ticket, unit_handler(LEAD_UNIT)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG lifecycle._uphold (lines 296-308): an upheld objection may re-dispatch to a unit "
-        "that holds an open co-handling task; it then is lead and co-handler at once, which "
-        "_dispatch/_add_task forbid (cohandler.duplicate)"
-    ),
-)
 def test_upheld_objection_does_not_make_an_open_co_handler_the_lead():
     """H1: lead and co-handlers are different units; re-dispatch must keep that true."""
     clock = Clock()
@@ -625,7 +632,11 @@ def test_reply_records_outcome_and_drops_a_pending_extension():
     cmd = c.Reply(outcome=ReplyOutcome.NOT_SOLVABLE_NOW, text="受规划限制暂无法解决，已解释")
     event = lifecycle.apply(ticket, cmd, unit_handler(), now)
     assert ticket.status == Status.REPLIED
-    assert (ticket.replied_at, ticket.reply_outcome, ticket.reply_text) == (now, cmd.outcome, cmd.text)
+    assert (ticket.replied_at, ticket.reply_outcome, ticket.reply_text) == (
+        now,
+        cmd.outcome,
+        cmd.text,
+    )
     assert ticket.extension_requested_due is None and ticket.extension_reason is None
     assert "extension_requested_due" in event.changes
 
@@ -688,7 +699,9 @@ def test_refused_extension_leaves_the_deadline_and_allows_a_new_request():
     clock = Clock()
     ticket, _ = ticket_in(Status.IN_PROGRESS, clock, pending_extension=True)
     before = snapshot(ticket)
-    event = lifecycle.apply(ticket, c.RefuseExtension(reason="理由不充分"), DISPATCHER, clock.tick())
+    event = lifecycle.apply(
+        ticket, c.RefuseExtension(reason="理由不充分"), DISPATCHER, clock.tick()
+    )
     assert ticket.completion_due == before.completion_due
     assert ticket.extension_count == 0
     assert ticket.extension_requested_due is None and ticket.extension_reason is None
@@ -771,7 +784,9 @@ def test_reopen_starts_a_new_round_at_the_same_unit(state):
     before = snapshot(ticket)
     now = clock.tick(days=1)
     dl = deadlines(now, basis="re-handling")
-    event = lifecycle.apply(ticket, c.Reopen(deadlines=dl, reason="诉求人反映未解决"), DISPATCHER, now)
+    event = lifecycle.apply(
+        ticket, c.Reopen(deadlines=dl, reason="诉求人反映未解决"), DISPATCHER, now
+    )
     assert ticket.status == Status.DISPATCHED
     assert ticket.round == 2
     assert event.changes["round"] == [1, 2]
@@ -788,7 +803,9 @@ def test_reopen_starts_a_new_round_at_the_same_unit(state):
     # The second round runs the same way, and a third can follow.
     for action in (A.ACKNOWLEDGE, A.CONTACT, A.REPLY, A.RECORD_VISIT, A.CLOSE):
         now = clock.tick()
-        lifecycle.apply(ticket, valid_command(action, ticket, now), right_actor(action, ticket), now)
+        lifecycle.apply(
+            ticket, valid_command(action, ticket, now), right_actor(action, ticket), now
+        )
     assert (ticket.status, ticket.round) == (Status.CLOSED, 2)
     now = clock.tick()
     lifecycle.apply(ticket, valid_command(A.REOPEN, ticket, now), OPERATOR, now)
@@ -805,6 +822,7 @@ def _dl(now, contact=timedelta(hours=24), completion=timedelta(days=5)):
 
 
 # (id, state, ticket options, actor, command builder (ticket, now) -> Command, error code)
+# fmt: off
 INPUT_ERRORS = [
     ("answer-empty", Status.RECEIVED, {}, OPERATOR, lambda t, n: c.AnswerDirectly(answer=""), "input.required"),
     ("answer-blank", Status.RECEIVED, {}, OPERATOR, lambda t, n: c.AnswerDirectly(answer="  \n"), "input.required"),
@@ -856,6 +874,7 @@ INPUT_ERRORS = [
     ("reopen-no-deadline", Status.CLOSED, {}, DISPATCHER, lambda t, n: c.Reopen(reason="未解决"), "dispatch.no_deadline"),
     ("reopen-deadline-past", Status.CLOSED, {}, DISPATCHER, lambda t, n: c.Reopen(deadlines=_dl(n, _PAST, _PAST), reason="未解决"), "dispatch.bad_deadline"),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(
@@ -884,35 +903,34 @@ BAD_DISPATCH_CO_HANDLERS = {
 }
 
 
-@pytest.mark.parametrize("co_handlers", BAD_DISPATCH_CO_HANDLERS.values(), ids=BAD_DISPATCH_CO_HANDLERS)
+@pytest.mark.parametrize(
+    "co_handlers", BAD_DISPATCH_CO_HANDLERS.values(), ids=BAD_DISPATCH_CO_HANDLERS
+)
 def test_dispatch_with_a_bad_co_handler_is_refused(co_handlers):
     clock = Clock()
     ticket, _ = ticket_in(Status.RECEIVED, clock)
     now = clock.tick()
-    cmd = c.Dispatch(lead_unit_code=LEAD_UNIT, deadlines=deadlines(now), co_handlers=co_handlers(now))
+    cmd = c.Dispatch(
+        lead_unit_code=LEAD_UNIT, deadlines=deadlines(now), co_handlers=co_handlers(now)
+    )
     with pytest.raises(InvalidInput) as info:
         lifecycle.apply(ticket, cmd, DISPATCHER, now)
     assert info.value.code in {"cohandler.bad_due", "input.required"}
     assert ticket.status == Status.RECEIVED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG lifecycle._dispatch (lines 266-276): _assign() sets lead_unit_code, dispatched_at, "
-        "contact_due, completion_due and deadline_basis, and earlier co-handler tasks are "
-        "appended, before _add_task() validates each co-handler; a bad co-handler raises "
-        "InvalidInput but leaves a RECEIVED ticket half-dispatched"
-    ),
+@pytest.mark.parametrize(
+    "co_handlers", BAD_DISPATCH_CO_HANDLERS.values(), ids=BAD_DISPATCH_CO_HANDLERS
 )
-@pytest.mark.parametrize("co_handlers", BAD_DISPATCH_CO_HANDLERS.values(), ids=BAD_DISPATCH_CO_HANDLERS)
 def test_dispatch_with_a_bad_co_handler_changes_nothing(co_handlers):
     """Handlers validate before mutating: a refused dispatch leaves the ticket untouched."""
     clock = Clock()
     ticket, _ = ticket_in(Status.RECEIVED, clock)
     now = clock.tick()
     before = snapshot(ticket)
-    cmd = c.Dispatch(lead_unit_code=LEAD_UNIT, deadlines=deadlines(now), co_handlers=co_handlers(now))
+    cmd = c.Dispatch(
+        lead_unit_code=LEAD_UNIT, deadlines=deadlines(now), co_handlers=co_handlers(now)
+    )
     with pytest.raises(InvalidInput):
         lifecycle.apply(ticket, cmd, DISPATCHER, now)
     assert ticket == before

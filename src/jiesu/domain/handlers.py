@@ -76,6 +76,8 @@ def _dispatch(t: Ticket, cmd: c.Dispatch, actor: Actor, now: datetime):
         "协办单位不能重复，也不能是主办单位",
         "Co-handlers must differ from each other and from the lead",
     )
+    for unit_code, task, due in cmd.co_handlers:  # every check before any change
+        _check_task(t, unit_code, task, due, now, lead=cmd.lead_unit_code)
     _assign(t, cmd.lead_unit_code, cmd.supervising_unit_code, cmd.deadlines, now)
     for unit_code, task, due in cmd.co_handlers:
         _add_task(t, unit_code, task, due, now)
@@ -106,6 +108,12 @@ def _uphold(t: Ticket, cmd: c.UpholdObjection, actor: Actor, now: datetime):
         "异议成立时须重派至其他单位",
         "An upheld objection re-dispatches to another unit",
     )
+    _require(
+        t.open_task_for(cmd.lead_unit_code) is None,
+        "cohandler.duplicate",
+        "该单位尚有待反馈的协办任务，不能同时作为主办单位",
+        "That unit has an open co-handling task and cannot also lead",
+    )
     previous = t.lead_unit_code
     _assign(t, cmd.lead_unit_code, cmd.supervising_unit_code, cmd.deadlines, now)
     t.objection_from_status = None
@@ -132,16 +140,27 @@ def _contact(t: Ticket, cmd: c.Contact, actor: Actor, now: datetime):
     return {"method": cmd.method, "outcome": cmd.outcome, "note": cmd.note}
 
 
-def _add_task(t: Ticket, unit_code: str, task: str, due: datetime | None, now: datetime) -> None:
+def _check_task(
+    t: Ticket, unit_code: str, task: str, due: datetime | None, now: datetime, *, lead: str | None
+) -> None:
     _require_text(unit_code, "协办单位", "The co-handling unit")
     _require_text(task, "协办任务", "The task")
-    _require(due is not None and due > now, "cohandler.bad_due", "协办时限须晚于现在", "The task's deadline must lie ahead")
     _require(
-        unit_code != t.lead_unit_code and t.open_task_for(unit_code) is None,
+        due is not None and due > now,
+        "cohandler.bad_due",
+        "协办时限须晚于现在",
+        "The task's deadline must lie ahead",
+    )
+    _require(
+        unit_code != lead and t.open_task_for(unit_code) is None,
         "cohandler.duplicate",
         "该单位已是主办单位或已有待办协办任务",
         "That unit already leads or has an open task",
     )
+
+
+def _add_task(t: Ticket, unit_code: str, task: str, due: datetime | None, now: datetime) -> None:
+    _check_task(t, unit_code, task, due, now, lead=t.lead_unit_code)
     assert due is not None
     t.co_handlers.append(CoHandlerTask(unit_code=unit_code, task=task, due=due, assigned_at=now))
 
@@ -180,6 +199,13 @@ def _request_extension(t: Ticket, cmd: c.RequestExtension, actor: Actor, now: da
         "延期后的时限须晚于现有办结时限",
         "The proposed deadline must be later than the current one",
     )
+    assert cmd.proposed_due is not None
+    _require(
+        cmd.proposed_due > now,
+        "extension.not_later",
+        "延期后的时限须晚于现在",
+        "The proposed deadline must lie ahead",
+    )
     if cmd.approval_required:
         t.extension_requested_due = cmd.proposed_due
         t.extension_reason = cmd.reason
@@ -200,7 +226,7 @@ def _grant_extension(t: Ticket, cmd: c.GrantExtension, actor: Actor, now: dateti
     new_due = cmd.new_due or t.extension_requested_due
     assert new_due is not None and t.completion_due is not None
     _require(
-        new_due > t.completion_due,
+        new_due > t.completion_due and new_due > now,
         "extension.not_later",
         "延期后的时限须晚于现有办结时限",
         "The new deadline must be later than the current one",
