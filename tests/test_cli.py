@@ -27,11 +27,31 @@ def test_city_init_check_db_and_user(workdir, capsys):
     db = f"sqlite:///{workdir / 'j.db'}"
     assert main(["db", "upgrade", "--database-url", db]) == 0
     assert "revision 0001" in capsys.readouterr().out
-    args = ["user", "add", "wang", "--role", "dispatcher", "--unit", "hotline", "--password", "s3cret-pass"]
+    args = [
+        "user",
+        "add",
+        "wang",
+        "--role",
+        "dispatcher",
+        "--unit",
+        "hotline",
+        "--password",
+        "s3cret-pass",
+    ]
     assert main([*args, "--city", "city.yaml", "--database-url", db]) == 0
     assert "created wang (dispatcher) in hotline" in capsys.readouterr().out
     # A unit that does not exist is refused with its code.
-    bad = ["user", "add", "li", "--role", "unit_handler", "--unit", "nowhere", "--password", "s3cret-pass"]
+    bad = [
+        "user",
+        "add",
+        "li",
+        "--role",
+        "unit_handler",
+        "--unit",
+        "nowhere",
+        "--password",
+        "s3cret-pass",
+    ]
     assert main([*bad, "--city", "city.yaml", "--database-url", db]) == 2
     assert "unit.unknown" in capsys.readouterr().err
 

@@ -36,7 +36,12 @@ def test_api_doc_covers_every_action_and_error_code():
     codes = set()
     for path in SRC.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        codes |= set(re.findall(r'(?:Invalid\w*|Forbidden|IllegalTransition|NotFound|Conflict|Unauthenticated|_require|error_body)\(\s*"([a-z_]+\.[a-z_]+)"', text))
+        codes |= set(
+            re.findall(
+                r'(?:Invalid\w*|Forbidden|IllegalTransition|NotFound|Conflict|Unauthenticated|_require|error_body)\(\s*"([a-z_]+\.[a-z_]+)"',
+                text,
+            )
+        )
         codes |= set(re.findall(r'^\s+"([a-z_]+\.[a-z_]+)",\n\s+(?:f?")', text, flags=re.M))
     codes -= {"unit.message", "sms.requester", "handover.emergency"}
     assert codes, "no error codes found: the pattern is out of date"

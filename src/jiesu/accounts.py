@@ -37,7 +37,9 @@ class User:
 
     @property
     def actor(self) -> Actor:
-        return Actor(user_id=self.id, username=self.username, role=self.role, unit_code=self.unit_code)
+        return Actor(
+            user_id=self.id, username=self.username, role=self.role, unit_code=self.unit_code
+        )
 
 
 @dataclass(frozen=True)
@@ -67,15 +69,21 @@ def create_user(
     now: datetime,
 ) -> User:
     if len(password) < 8:
-        raise InvalidInput("user.weak_password", "密码至少8位", "Passwords need at least 8 characters")
+        raise InvalidInput(
+            "user.weak_password", "密码至少8位", "Passwords need at least 8 characters"
+        )
     with UnitOfWork(engine) as uow:
         exists = uow.session.execute(
             select(tables.users.c.id).where(tables.users.c.username == username)
         ).first()
         if exists:
-            raise InvalidInput("user.exists", f"用户名 {username} 已存在", f"User {username} exists")
+            raise InvalidInput(
+                "user.exists", f"用户名 {username} 已存在", f"User {username} exists"
+            )
         if not _unit_exists(uow, unit_code):
-            raise InvalidInput("unit.unknown", f"单位 {unit_code} 不存在", f"Unknown unit {unit_code}")
+            raise InvalidInput(
+                "unit.unknown", f"单位 {unit_code} 不存在", f"Unknown unit {unit_code}"
+            )
         user_id = uow.session.execute(
             tables.users.insert()
             .values(

@@ -30,11 +30,15 @@ def cmd_serve(args) -> int:
 def cmd_demo(args) -> int:
     from jiesu.demo import prepare_demo
 
-    ctx, logins = prepare_demo(Path(args.data_dir), seed=args.seed, days=args.days, fresh=args.fresh)
-    print("\n演示登录 Demo logins (password 密码: %s)" % logins.password)
+    ctx, logins = prepare_demo(
+        Path(args.data_dir), seed=args.seed, days=args.days, fresh=args.fresh
+    )
+    print(f"\n演示登录 Demo logins (password 密码: {logins.password})")
     for user in logins.users:
         print(f"  {user.username:<14} {user.role.label_zh:<6} {user.unit_name}")
-    print(f"\n控制台 Console: http://{args.host}:{args.port}/   API: http://{args.host}:{args.port}/docs\n")
+    print(
+        f"\n控制台 Console: http://{args.host}:{args.port}/   API: http://{args.host}:{args.port}/docs\n"
+    )
     if args.no_serve:
         return 0
     _serve(ctx, args.host, args.port)
@@ -110,8 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(sp, city=True):
         if city:
-            sp.add_argument("--city", help="city configuration file (default $JIESU_CITY_FILE or jiesu-data/city.yaml)")
-        sp.add_argument("--database-url", help="default $JIESU_DATABASE_URL or sqlite:///jiesu-data/jiesu.db")
+            sp.add_argument(
+                "--city",
+                help="city configuration file (default $JIESU_CITY_FILE or jiesu-data/city.yaml)",
+            )
+        sp.add_argument(
+            "--database-url", help="default $JIESU_DATABASE_URL or sqlite:///jiesu-data/jiesu.db"
+        )
 
     sp = sub.add_parser("demo", help="build Beijing, simulate its history and serve the console")
     sp.add_argument("--data-dir", default="jiesu-demo")
@@ -129,7 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--port", type=int, default=8000)
     sp.set_defaults(func=cmd_serve)
 
-    city = sub.add_parser("city", help="city configuration").add_subparsers(dest="city_cmd", required=True)
+    city = sub.add_parser("city", help="city configuration").add_subparsers(
+        dest="city_cmd", required=True
+    )
     sp = city.add_parser("init", help="build a city's unit tree and write its configuration")
     sp.add_argument("name", help="城市名, e.g. 北京 or 呼和浩特市")
     sp.add_argument("--out", default="jiesu-data/city.yaml")
@@ -167,7 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         return args.func(args)
     except JiesuError as exc:

@@ -44,8 +44,10 @@ class DemoLogins:
 
 def _find(city: CityConfig, kind: UnitKind, name: str | None = None, parent: str | None = None):
     for unit in city.units:
-        if unit.kind is kind and (name is None or unit.name == name) and (
-            parent is None or unit.parent == parent
+        if (
+            unit.kind is kind
+            and (name is None or unit.name == name)
+            and (parent is None or unit.parent == parent)
         ):
             return unit
     return None

@@ -22,13 +22,27 @@ def test_login_and_auth_errors(client, auth):
     r = client.post("/api/auth/login", json={"username": "nobody", "password": "whatever1"})
     assert_error(r, 401, "auth.invalid_credentials")
     assert_error(client.get("/api/tickets"), 401, "auth.required")
-    assert_error(client.get("/api/tickets", headers={"Authorization": "Bearer forged"}), 401, "auth.required")
-    ok = client.post("/api/auth/login", json={"username": "operator", "password": "correct-horse-1"})
+    assert_error(
+        client.get("/api/tickets", headers={"Authorization": "Bearer forged"}), 401, "auth.required"
+    )
+    ok = client.post(
+        "/api/auth/login", json={"username": "operator", "password": "correct-horse-1"}
+    )
     token = ok.json()["token"]
     me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()
-    assert me == {"username": "operator", "display_name": "operator", "role": "operator", "unit_code": "hotline"}
-    assert client.post("/api/auth/logout", headers={"Authorization": f"Bearer {token}"}).status_code == 204
-    assert_error(client.get("/api/me", headers={"Authorization": f"Bearer {token}"}), 401, "auth.required")
+    assert me == {
+        "username": "operator",
+        "display_name": "operator",
+        "role": "operator",
+        "unit_code": "hotline",
+    }
+    assert (
+        client.post("/api/auth/logout", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 204
+    )
+    assert_error(
+        client.get("/api/me", headers={"Authorization": f"Bearer {token}"}), 401, "auth.required"
+    )
 
 
 def test_invalid_tickets_are_refused_and_nothing_written(client, auth):
@@ -56,7 +70,11 @@ def test_unit_handlers_cannot_create_or_dispatch(client, auth):
     r = client.post("/api/tickets", json=NEW_TICKET, headers=auth("donghua"))
     assert_error(r, 403, "ticket.role_forbidden")
     t = create(client, auth)
-    r = client.post(f"/api/tickets/{t['number']}/dispatch", json={"lead_unit_code": "990101001"}, headers=auth("operator"))
+    r = client.post(
+        f"/api/tickets/{t['number']}/dispatch",
+        json={"lead_unit_code": "990101001"},
+        headers=auth("operator"),
+    )
     assert r.status_code == 200  # operators dispatch at the desk too
     r = client.post(f"/api/tickets/{t['number']}/acknowledge", json={}, headers=auth("operator"))
     assert_error(r, 403, "ticket.role_forbidden")
@@ -66,11 +84,16 @@ def test_dispatch_to_unknown_or_hotline_unit_is_refused(client, auth):
     t = create(client, auth)
     n = t["number"]
     for lead, code in [("atlantis", "unit.unknown"), ("hotline", "unit.not_handling")]:
-        r = client.post(f"/api/tickets/{n}/dispatch", json={"lead_unit_code": lead}, headers=auth("dispatcher"))
+        r = client.post(
+            f"/api/tickets/{n}/dispatch", json={"lead_unit_code": lead}, headers=auth("dispatcher")
+        )
         assert_error(r, 422, code)
     r = client.post(
         f"/api/tickets/{n}/dispatch",
-        json={"lead_unit_code": "990101001", "co_handlers": [{"unit_code": "990101001", "task": "x"}]},
+        json={
+            "lead_unit_code": "990101001",
+            "co_handlers": [{"unit_code": "990101001", "task": "x"}],
+        },
         headers=auth("dispatcher"),
     )
     assert_error(r, 422, "cohandler.duplicate")
@@ -84,7 +107,11 @@ def test_units_see_and_act_only_on_their_tickets(client, auth):
     other = dispatched(client, auth, lead="990102001")
     listed = client.get("/api/tickets", headers=auth("donghua")).json()
     assert [t["number"] for t in listed["items"]] == [mine["number"]]
-    assert_error(client.get(f"/api/tickets/{other['number']}", headers=auth("donghua")), 404, "ticket.not_found")
+    assert_error(
+        client.get(f"/api/tickets/{other['number']}", headers=auth("donghua")),
+        404,
+        "ticket.not_found",
+    )
     r = client.post(f"/api/tickets/{other['number']}/acknowledge", json={}, headers=auth("donghua"))
     assert_error(r, 404, "ticket.not_found")
     # The district government supervises its street's ticket: sees it, cannot act as lead.
@@ -96,9 +123,15 @@ def test_units_see_and_act_only_on_their_tickets(client, auth):
 def test_illegal_transition_and_stale_version(client, auth):
     t = dispatched(client, auth)
     n = t["number"]
-    r = client.post(f"/api/tickets/{n}/reply", json={"outcome": "solved", "text": "x"}, headers=auth("donghua"))
+    r = client.post(
+        f"/api/tickets/{n}/reply", json={"outcome": "solved", "text": "x"}, headers=auth("donghua")
+    )
     assert_error(r, 409, "ticket.illegal_transition")
-    r = client.post(f"/api/tickets/{n}/acknowledge", json={"expected_version": t["version"] - 1}, headers=auth("donghua"))
+    r = client.post(
+        f"/api/tickets/{n}/acknowledge",
+        json={"expected_version": t["version"] - 1},
+        headers=auth("donghua"),
+    )
     assert_error(r, 409, "ticket.conflict")
     ok = act(client, auth, "donghua", n, "acknowledge", expected_version=t["version"])
     assert ok["version"] == t["version"] + 1
@@ -127,7 +160,14 @@ def test_idempotency_key_never_makes_a_second_ticket(client, auth):
 
 def test_listing_filters(client, auth, clock):
     a = dispatched(client, auth, lead="990101001")
-    b = create(client, auth, request_type="consult", category="交通运输/公交线路", title="公交线路咨询", content="请问85路公交末班车几点？")
+    b = create(
+        client,
+        auth,
+        request_type="consult",
+        category="交通运输/公交线路",
+        title="公交线路咨询",
+        content="请问85路公交末班车几点？",
+    )
     c = dispatched(client, auth, lead="utility.water", category="城乡建设/供水")
     h = auth("supervisor")
 
@@ -148,11 +188,15 @@ def test_listing_filters(client, auth, clock):
     assert numbers(overdue="true") == {c["number"]}
     r = client.get("/api/tickets", params={"received_from": "2026-11-24T00:00:00"}, headers=h)
     assert_error(r, 422, "input.naive_datetime")
-    assert_error(client.get("/api/tickets", params={"status": "lost"}, headers=h), 422, "input.invalid")
+    assert_error(
+        client.get("/api/tickets", params={"status": "lost"}, headers=h), 422, "input.invalid"
+    )
 
 
 def test_unknown_ticket_and_route(client, auth):
-    assert_error(client.get("/api/tickets/CS000", headers=auth("operator")), 404, "ticket.not_found")
+    assert_error(
+        client.get("/api/tickets/CS000", headers=auth("operator")), 404, "ticket.not_found"
+    )
     assert_error(client.get("/api/nothing-here", headers=auth("operator")), 404, "http.not_found")
 
 
@@ -162,3 +206,21 @@ def test_openapi_lists_every_action(client):
     paths = client.get("/openapi.json").json()["paths"]
     for action in load_stage_actions():
         assert f"/api/tickets/{{number}}/{action}" in paths
+
+
+def test_cookie_changes_need_the_csrf_header(client, auth, seeded):
+    token = seeded.tokens["operator"]
+    from jiesu.api.deps import SESSION_COOKIE
+
+    client.cookies.set(SESSION_COOKIE, token)
+    assert client.get("/api/me").status_code == 200  # reading with the cookie is fine
+    r = client.post("/api/tickets", json=NEW_TICKET)
+    assert_error(r, 403, "auth.csrf")
+    assert count(client, auth) == 0
+
+
+def test_api_docs_are_served_without_a_cdn(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower() and "/docs-assets/swagger-ui-bundle.js" in page.text
+    assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200

@@ -28,7 +28,9 @@ from jiesu.workflow import perform
 OPERATOR = Actor(user_id=None, username="op", role=Role.OPERATOR, unit_code="hotline")
 DISPATCHER = Actor(user_id=None, username="disp", role=Role.DISPATCHER, unit_code="hotline")
 HANDLER = Actor(user_id=None, username="h", role=Role.UNIT_HANDLER, unit_code="990101001")
-DRAFT = NewTicket(request_type="complaint", category="城乡建设/物业管理", content="楼道堆放杂物无人清理")
+DRAFT = NewTicket(
+    request_type="complaint", category="城乡建设/物业管理", content="楼道堆放杂物无人清理"
+)
 
 
 def test_migrations_match_the_models(engine):
@@ -66,7 +68,9 @@ def test_numbers_restart_each_local_day(ctx, clock):
 def _dispatch(ctx, number):
     spec = load_stage_actions()[Action.DISPATCH]
     data = DispatchInput(lead_unit_code="990101001")
-    return perform(ctx, DISPATCHER, number, lambda t, now: spec.build(ctx, t, DISPATCHER, now, data))[0]
+    return perform(
+        ctx, DISPATCHER, number, lambda t, now: spec.build(ctx, t, DISPATCHER, now, data)
+    )[0]
 
 
 def test_two_people_acting_at_once_one_wins_one_conflicts(ctx):

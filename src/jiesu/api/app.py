@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import swagger_ui_bundle
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from jiesu import __version__
 from jiesu.context import Context
@@ -12,6 +16,8 @@ from . import errors, meta, tickets
 
 def create_app(ctx: Context) -> FastAPI:
     app = FastAPI(
+        docs_url=None,  # served below from local files: no CDN
+        redoc_url=None,
         title="jiesu 接诉即办",
         version=__version__,
         description="12345 市民服务热线接诉即办平台 API. Errors carry a stable `code` "
@@ -21,6 +27,20 @@ def create_app(ctx: Context) -> FastAPI:
     errors.install(app)
     app.include_router(meta.router)
     app.include_router(tickets.router)
+
+    app.mount(
+        "/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets"
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="jiesu API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:

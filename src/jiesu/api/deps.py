@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from jiesu import accounts
 from jiesu.context import Context
-from jiesu.domain.errors import Unauthenticated
+from jiesu.domain.errors import Forbidden, Unauthenticated
 from jiesu.domain.roles import Actor
 
 SESSION_COOKIE = "jiesu_session"
@@ -21,18 +22,32 @@ def get_context(request: Request) -> Context:
 ContextDep = Annotated[Context, Depends(get_context)]
 
 
-def _token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return request.cookies.get(SESSION_COOKIE)
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_session(request: Request, ctx: ContextDep) -> accounts.LoginSession:
-    token = _token(request)
+    """The caller's session, from ``Authorization: Bearer`` or the console's cookie.
+
+    A browser sends the cookie on its own, so a change made with the cookie
+    must also carry the session's CSRF token in ``X-CSRF-Token``.
+    """
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return accounts.session_for(ctx.engine, header[7:].strip(), ctx.now())
+    token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise Unauthenticated("auth.required", "请先登录", "Please log in")
-    return accounts.session_for(ctx.engine, token, ctx.now())
+    session = accounts.session_for(ctx.engine, token, ctx.now())
+    if request.method not in _SAFE_METHODS and not secrets.compare_digest(
+        request.headers.get(CSRF_HEADER, ""), session.csrf_token
+    ):
+        raise Forbidden(
+            "auth.csrf",
+            f"使用登录 Cookie 修改数据须附带 {CSRF_HEADER} 请求头",
+            f"Changes made with the session cookie need the {CSRF_HEADER} header",
+        )
+    return session
 
 
 SessionDep = Annotated[accounts.LoginSession, Depends(get_session)]

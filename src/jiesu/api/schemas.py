@@ -73,8 +73,12 @@ class TicketOut(BaseModel):
 
 
 def ticket_out(ticket: Ticket, actor: Actor, now: datetime) -> TicketOut:
-    fields = {name: getattr(ticket, name) for name in TicketOut.model_fields if hasattr(ticket, name)}
-    fields["co_handlers"] = [CoHandlerOut.model_validate(t, from_attributes=True) for t in ticket.co_handlers]
+    fields = {
+        name: getattr(ticket, name) for name in TicketOut.model_fields if hasattr(ticket, name)
+    }
+    fields["co_handlers"] = [
+        CoHandlerOut.model_validate(t, from_attributes=True) for t in ticket.co_handlers
+    ]
     fields["overdue"] = is_overdue(ticket.completion_due, ticket.replied_at, now)
     fields["allowed_actions"] = [str(a) for a in lifecycle.allowed_actions(ticket, actor)]
     if not may_see_requester(ticket, actor):

@@ -75,7 +75,9 @@ def list_tickets(
     )
     now = ctx.now()
     with UnitOfWork(ctx.engine, write=False) as uow:
-        items, total = repo.list_tickets(uow.session, flt, visible_to_unit=visible_unit(actor), now=now)
+        items, total = repo.list_tickets(
+            uow.session, flt, visible_to_unit=visible_unit(actor), now=now
+        )
         out = [ticket_out(t, actor, now) for t in items]
     return TicketPage(total=total, limit=limit, offset=offset, items=out)
 

@@ -1,9 +1,327 @@
-"""Console routes (filled in by the console work)."""
+"""The console's pages: login, the work queue, taking a call, and the ticket with its actions.
+
+Every change goes through the same use cases as the API (``receive`` and
+``workflow.perform`` with the action registry's builders); the console adds
+only HTML, the login cookie and CSRF. Domain errors come back as the page
+again with the Chinese message and its code.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from jiesu import accounts
+from jiesu.access import ensure_visible
+from jiesu.actions import load_stage_actions
+from jiesu.api.deps import SESSION_COOKIE, ContextDep
+from jiesu.api.schemas import ticket_out
+from jiesu.city.config import UNIT_KIND_LABELS_ZH
+from jiesu.domain.commands import Action
+from jiesu.domain.errors import JiesuError, NotFound, Unauthenticated
+from jiesu.domain.ticket import REQUEST_TYPE_LABELS_ZH, STATUS_LABELS_ZH
+from jiesu.intake.receive import receive
+from jiesu.storage import repository as repo
+from jiesu.storage.uow import UnitOfWork
+from jiesu.workflow import perform
+
+from . import forms, new_ticket, pickers, queues, views
+from .web import (
+    LOGIN_CSRF_COOKIE,
+    STATIC_DIR,
+    CsrfRefused,
+    LoginRequired,
+    PageSession,
+    PostedForm,
+    PostSession,
+    redirect,
+    render,
+    safe_next,
+    set_login_cookie,
+)
+
+router = APIRouter(include_in_schema=False)
+ACTIONS = load_stage_actions()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What went wrong, for the page: Chinese messages and the stable code."""
+
+    messages: list[str]
+    code: str
+
+    @classmethod
+    def of(cls, exc: JiesuError) -> Problem:
+        return cls([exc.message_zh], exc.code)
+
+
+# --- login --------------------------------------------------------------------------------
+
+
+def _login_page(request: Request, next_path: str, *, problem=None, username="", status_code=200):
+    token = secrets.token_urlsafe(24)
+    response = render(
+        request,
+        "login.html",
+        next=safe_next(next_path),
+        login_csrf=token,
+        problem=problem,
+        username=username,
+        status_code=status_code,
+    )
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, path="/login", httponly=True, samesite="strict")
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, ctx: ContextDep, next: str = "/") -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        try:
+            accounts.session_for(ctx.engine, token, ctx.now())
+            return RedirectResponse(safe_next(next), status_code=303)
+        except Unauthenticated:
+            pass
+    return _login_page(request, next)
+
+
+@router.post("/login")
+def login(request: Request, ctx: ContextDep, form: PostedForm) -> Response:
+    username = str(form.get("username") or "").strip()
+    next_path = safe_next(str(form.get("next") or "/"))
+    sent, kept = form.get("login_csrf"), request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not isinstance(sent, str) or not kept or not secrets.compare_digest(sent, kept):
+        problem = Problem(["登录页面已过期，请重新输入"], "auth.csrf")
+        return _login_page(request, next_path, problem=problem, username=username, status_code=403)
+    try:
+        session = accounts.login(ctx.engine, username, str(form.get("password") or ""), ctx.now())
+    except Unauthenticated as exc:
+        return _login_page(
+            request, next_path, problem=Problem.of(exc), username=username, status_code=401
+        )
+    response = redirect(next_path)
+    set_login_cookie(request, response, session)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+def logout(ctx: ContextDep, session: PostSession) -> Response:
+    accounts.logout(ctx.engine, session.token)
+    response = redirect("/login", flash="已退出登录")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# --- the queue ----------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def queue(request: Request, ctx: ContextDep, session: PageSession) -> Response:
+    params = request.query_params
+    filters = queues.Filters.from_query(params, ctx.city.category_codes)
+    try:
+        page = int(params.get("page") or 1)
+    except ValueError:
+        page = 1
+    q = queues.load(ctx, session.user.actor, params.get("tab"), filters, page)
+    return render(
+        request,
+        "queue.html",
+        session=session,
+        queue=q,
+        filters=filters,
+        statuses=list(STATUS_LABELS_ZH.items()),
+        request_types=list(REQUEST_TYPE_LABELS_ZH.items()),
+        categories=new_ticket.choices(ctx.city, {})["categories"],
+        city=ctx.city,
+    )
+
+
+# --- taking a call ------------------------------------------------------------------------
+
+
+def _new_ticket_page(
+    request, ctx, session, values: Mapping[str, str], problem=None, status_code=200
+):
+    return render(
+        request,
+        "new_ticket.html",
+        session=session,
+        values=values,
+        choices=new_ticket.choices(ctx.city, values),
+        problem=problem,
+        unit_kinds=UNIT_KIND_LABELS_ZH,
+        status_code=status_code,
+    )
+
+
+@router.get("/tickets/new", response_class=HTMLResponse)
+def new_ticket_form(request: Request, ctx: ContextDep, session: PageSession) -> Response:
+    return _new_ticket_page(request, ctx, session, new_ticket.blank())
+
+
+@router.post("/tickets/new")
+def create_ticket(request: Request, ctx: ContextDep, session: PostSession, form: PostedForm):
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    key = values.get("idempotency_key") or None
+    try:
+        data = new_ticket.parse(values)
+        ticket, created = receive(ctx, session.user.actor, data, key)
+    except forms.FormError as exc:
+        problem = Problem(exc.messages, "input.invalid")
+        return _new_ticket_page(request, ctx, session, values, problem, status_code=422)
+    except JiesuError as exc:
+        return _new_ticket_page(request, ctx, session, values, Problem.of(exc), exc.status)
+    message = (
+        f"已登记工单 {ticket.number}"
+        if created
+        else f"工单 {ticket.number} 已登记（重复提交未再建单）"
+    )
+    return redirect(f"/tickets/{ticket.number}", flash=message)
+
+
+# --- a ticket -----------------------------------------------------------------------------
+
+
+def _ticket_page(
+    request: Request,
+    ctx,
+    session: accounts.LoginSession,
+    number: str,
+    *,
+    problem: Problem | None = None,
+    failed: str | None = None,
+    values: Mapping[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    actor = session.user.actor
+    now = ctx.now()
+    try:
+        with UnitOfWork(ctx.engine, write=False) as uow:
+            ticket = repo.get_ticket(uow.session, number)
+            ensure_visible(ticket, actor)
+            t = ticket_out(ticket, actor, now)
+            events = repo.timeline(uow.session, ticket.id)
+    except NotFound as exc:
+        return _error_page(request, session, exc.message_zh, exc.code, 404)
+    action_forms = []
+    for action in t.allowed_actions:
+        spec = ACTIONS.get(Action(action))
+        if spec is None:
+            continue
+        mine = action == failed
+        errors = problem.messages if mine and problem else ()
+        action_forms.append(forms.action_form(spec, t.version, values if mine else None, errors))
+    action_forms.sort(key=lambda f: f.secondary)
+    return render(
+        request,
+        "ticket.html",
+        session=session,
+        t=t,
+        city=ctx.city,
+        deadlines=views.ticket_countdowns(t, now, ctx.city),
+        co_handlers=[
+            (c, views.countdown("协办时限", c.due, c.assigned_at, c.reported_at, now, ctx.city))
+            for c in t.co_handlers
+        ],
+        timeline=views.timeline_rows(events, ctx.city),
+        action_forms=action_forms,
+        unit_groups=pickers.unit_groups(ctx.city, t.location_unit_code),
+        unit_kinds=UNIT_KIND_LABELS_ZH,
+        problem=problem,
+        status_code=status_code,
+    )
+
+
+@router.get("/tickets/{number}", response_class=HTMLResponse)
+def ticket_page(number: str, request: Request, ctx: ContextDep, session: PageSession) -> Response:
+    return _ticket_page(request, ctx, session, number)
+
+
+@router.post("/tickets/{number}/actions/{action}")
+def ticket_action(
+    number: str,
+    action: str,
+    request: Request,
+    ctx: ContextDep,
+    session: PostSession,
+    form: PostedForm,
+) -> Response:
+    spec = ACTIONS.get(Action(action)) if action in set(Action) else None
+    if spec is None:
+        return _error_page(
+            request, session, f"没有“{action}”这项操作", "ticket.unknown_action", 404
+        )
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    actor = session.user.actor
+    try:
+        data = forms.parse_action(spec, values, ctx.city.tz)
+        perform(
+            ctx,
+            actor,
+            number,
+            lambda t, now: spec.build(ctx, t, actor, now, data),
+            expected_version=data.expected_version,
+        )
+    except forms.FormError as exc:
+        problem = Problem(exc.messages, "input.invalid")
+        return _ticket_page(
+            request,
+            ctx,
+            session,
+            number,
+            problem=problem,
+            failed=action,
+            values=values,
+            status_code=422,
+        )
+    except JiesuError as exc:
+        return _ticket_page(
+            request,
+            ctx,
+            session,
+            number,
+            problem=Problem.of(exc),
+            failed=action,
+            values=values,
+            status_code=exc.status,
+        )
+    return redirect(f"/tickets/{number}", flash=f"操作成功：{spec.action.label_zh}")
+
+
+# --- errors and installation --------------------------------------------------------------
+
+
+def _error_page(request, session, message: str, code: str, status_code: int) -> Response:
+    return render(
+        request,
+        "error.html",
+        session=session,
+        problem=Problem([message], code),
+        status_code=status_code,
+    )
 
 
 def install(app: FastAPI) -> None:
-    return None
+    """Serve the console's pages and its own static assets (no CDN)."""
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="console-static")
+    app.include_router(router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired):
+        return RedirectResponse(f"/login?next={quote(safe_next(exc.next_path))}", status_code=303)
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf_refused(request: Request, exc: CsrfRefused):
+        message = "请求缺少有效的安全令牌（CSRF），已拒绝。请刷新页面后重试。"
+        return render(
+            request, "error.html", problem=Problem([message], "auth.csrf"), status_code=403
+        )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from jiesu.city.config import UNIT_KIND_LABELS_ZH, CityConfig, UnitKind
+from jiesu.city.config import CityConfig, UnitKind
 from jiesu.domain.commands import (
     ACTION_LABELS_ZH,
     REFERRAL_REASON_LABELS_ZH,
@@ -295,6 +295,13 @@ class TimelineRow:
 _QUIET_CHANGES = {"status"}  # already shown as from → to
 
 
+def _same_time(value: Any, at: datetime) -> bool:
+    try:
+        return isinstance(value, str) and datetime.fromisoformat(value) == at
+    except ValueError:
+        return False
+
+
 def timeline_rows(events: list[TimelineEvent], city: CityConfig) -> list[TimelineRow]:
     rows = []
     for e in events:
@@ -304,8 +311,10 @@ def timeline_rows(events: list[TimelineEvent], city: CityConfig) -> list[Timelin
                 continue
             details.append((FIELD_LABELS_ZH.get(key, key), format_value(key, value, city)))
         for key, (old, new) in (e.changes or {}).items():
-            if key in _QUIET_CHANGES:
-                continue
+            if key in _QUIET_CHANGES or (
+                key in _TIME_KEYS and old is None and _same_time(new, e.at)
+            ):
+                continue  # the status is shown as from → to; "done at" is the event's own time
             old_text, new_text = format_value(key, old, city), format_value(key, new, city)
             text = new_text if old in (None, "") else f"{old_text} → {new_text}"
             details.append((FIELD_LABELS_ZH.get(key, key), text))
@@ -326,47 +335,14 @@ def timeline_rows(events: list[TimelineEvent], city: CityConfig) -> list[Timelin
     return rows
 
 
-# --- unit choices -----------------------------------------------------------------------
+def query_string(params, **overrides) -> str:
+    """``?a=1&b=2`` from the current query with some keys replaced (None drops a key)."""
+    from urllib.parse import urlencode
 
-
-def unit_groups(city: CityConfig, location_code: str | None) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Units offered in a picker before any search, grouped by kind.
-
-    Communities are many (7,000+ in Beijing), so only those on the request's
-    location are listed; every other unit is found by the picker's search.
-    """
-    chain = []
-    unit = city.unit(location_code) if location_code else None
-    while unit is not None and unit.kind in (UnitKind.COMMUNITY, UnitKind.STREET, UnitKind.DISTRICT):
-        chain.append(unit)
-        unit = city.unit(unit.parent) if unit.parent else None
-    district = next((u for u in chain if u.kind is UnitKind.DISTRICT), None)
-    groups: list[tuple[str, list[tuple[str, str]]]] = []
-    if chain:
-        groups.append(("诉求发生地", [(u.code, u.name) for u in chain]))
-    shown = {u.code for u in chain}
-    kinds = [
-        (UnitKind.STREET, district),
-        (UnitKind.DISTRICT_DEPARTMENT, district),
-        (UnitKind.DISTRICT, None),
-        (UnitKind.CITY_DEPARTMENT, None),
-        (UnitKind.UTILITY, None),
-    ]
-    for kind, parent in kinds:
-        units = [
-            (u.code, u.name)
-            for u in city.units
-            if u.kind is kind and u.code not in shown and (parent is None or u.parent == parent.code)
-        ]
-        if units:
-            title = UNIT_KIND_LABELS_ZH[kind]
-            if parent is not None:
-                title = f"{parent.name} · {title}"
-            groups.append((title, units))
-    return groups
-
-
-def children(city: CityConfig, parent: str | None, kind: UnitKind) -> list[tuple[str, str]]:
-    if not parent:
-        return []
-    return [(u.code, u.name) for u in city.units if u.parent == parent and u.kind is kind]
+    merged = {k: v for k, v in params.items() if v not in (None, "")}
+    for key, value in overrides.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return "?" + urlencode(merged) if merged else "?"

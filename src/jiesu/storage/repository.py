@@ -55,7 +55,9 @@ def next_ticket_number(session: Session, prefix: str, day: date) -> str:
     key = day.strftime("%Y%m%d")
     counters = tables.ticket_counters
     session.execute(
-        _insert(session, counters).values(key=key, value=0).on_conflict_do_nothing(index_elements=["key"])
+        _insert(session, counters)
+        .values(key=key, value=0)
+        .on_conflict_do_nothing(index_elements=["key"])
     )
     value = session.execute(
         update(counters)
@@ -179,7 +181,9 @@ def list_tickets(
         like = f"%{flt.text}%"
         conds.append(or_(t.number == flt.text, t.title.like(like), t.content.like(like)))
     stmt: Select = select(Ticket).where(*conds)
-    total = session.execute(select(func.count()).select_from(tables.tickets).where(*conds)).scalar_one()
+    total = session.execute(
+        select(func.count()).select_from(tables.tickets).where(*conds)
+    ).scalar_one()
     items = session.scalars(
         stmt.order_by(t.received_at.desc(), t.id.desc()).limit(flt.limit).offset(flt.offset)
     ).all()

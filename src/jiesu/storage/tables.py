@@ -16,7 +16,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-
 )
 
 from jiesu.domain.ticket import Status
@@ -65,7 +64,9 @@ sessions = Table(
     "sessions",
     metadata,
     Column("token_hash", String(64), primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column(
+        "user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
@@ -190,4 +191,3 @@ outbox = Table(
 
 #: Tables whose rows are never updated or deleted (database triggers enforce it).
 APPEND_ONLY = ("ticket_events",)
-

@@ -1,0 +1,217 @@
+"""The work queue (/): which tickets each role and unit sees first, with filters and paging.
+
+Every list goes through ``repository.list_tickets`` limited by
+``access.visible_unit``, so a unit handler never sees another unit's ticket.
+Two queues need what ``TicketFilter`` cannot say yet (pending extensions,
+open co-handling tasks); they are read here, still limited to what the user
+may see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from jiesu.access import can_see, visible_unit
+from jiesu.api.schemas import TicketOut, ticket_out
+from jiesu.context import Context
+from jiesu.domain.roles import Actor, Role
+from jiesu.domain.ticket import OPEN_AT_UNIT, CoHandlerTask, RequestType, Status, Ticket
+from jiesu.storage import repository as repo
+from jiesu.storage import tables
+from jiesu.storage.repository import TicketFilter
+from jiesu.storage.uow import UnitOfWork
+
+from .views import Countdown, countdown
+
+PAGE_SIZE = 20
+_HANDLING = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.OBJECTED)
+_DONE = (Status.REPLIED, Status.VISITED, Status.CLOSED)
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    statuses: tuple[str, ...] = ()
+    overdue: bool | None = None
+    special: str | None = None  # "extensions" | "co_tasks": not expressible as a TicketFilter
+
+
+ALL = Tab("all", "全部工单")
+TABS: dict[Role, tuple[Tab, ...]] = {
+    Role.OPERATOR: (
+        Tab("received", "待处理", (Status.RECEIVED,)),
+        Tab("to_visit", "待回访", (Status.REPLIED,)),
+        Tab("to_close", "待结案", (Status.VISITED,)),
+        ALL,
+    ),
+    Role.DISPATCHER: (
+        Tab("to_dispatch", "待派单", (Status.RECEIVED,)),
+        Tab("objections", "异议审核", (Status.OBJECTED,)),
+        Tab("extensions", "延期审批", special="extensions"),
+        Tab("overdue", "已超期", overdue=True),
+        ALL,
+    ),
+    Role.UNIT_HANDLER: (
+        Tab("to_ack", "待签收", (Status.DISPATCHED,)),
+        Tab("handling", "办理中", _HANDLING),
+        Tab("co_tasks", "待协办", special="co_tasks"),
+        Tab("done", "已办结", _DONE),
+        ALL,
+    ),
+    Role.SUPERVISOR: (Tab("overdue", "超期工单", overdue=True), ALL),
+}
+TABS[Role.ADMIN] = TABS[Role.DISPATCHER]
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str | None = None
+    category: str | None = None
+    request_type: str | None = None
+    overdue: bool | None = None
+    q: str | None = None
+
+    @classmethod
+    def from_query(cls, params, categories: frozenset[str]) -> Filters:
+        """Unknown values are dropped rather than refused: a queue link should always open."""
+        status = params.get("status")
+        category = params.get("category")
+        request_type = params.get("request_type")
+        overdue = {"1": True, "0": False}.get(params.get("overdue") or "")
+        q = (params.get("q") or "").strip()[:100] or None
+        return cls(
+            status=status if status in set(Status) else None,
+            category=category if category in categories else None,
+            request_type=request_type if request_type in set(RequestType) else None,
+            overdue=overdue,
+            q=q,
+        )
+
+    @property
+    def active(self) -> bool:
+        return any(
+            v is not None
+            for v in (self.status, self.category, self.request_type, self.overdue, self.q)
+        )
+
+
+@dataclass
+class Row:
+    ticket: TicketOut
+    relation: str  # 主办 / 协办 / 督办, for unit handlers
+    deadlines: list[Countdown]
+    task: CoHandlerTask | None = None
+
+
+@dataclass
+class Queue:
+    tabs: tuple[Tab, ...]
+    tab: Tab
+    rows: list[Row]
+    total: int
+    page: int
+    pages: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def tabs_for(actor: Actor) -> tuple[Tab, ...]:
+    return TABS.get(actor.role, (ALL,))
+
+
+def _filter(tab: Tab, f: Filters, limit: int, offset: int) -> TicketFilter:
+    # A chosen status replaces the tab's own statuses; the other filters narrow it.
+    statuses = (f.status,) if f.status else tuple(str(s) for s in tab.statuses)
+    return TicketFilter(
+        status=statuses,
+        category=f.category,
+        request_type=f.request_type,
+        overdue=f.overdue if f.overdue is not None else tab.overdue,
+        text=f.q,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def _relation(t: Ticket, actor: Actor) -> str:
+    if actor.role is not Role.UNIT_HANDLER:
+        return ""
+    if t.lead_unit_code == actor.unit_code:
+        return "主办"
+    if t.is_co_handler(actor.unit_code):
+        return "协办"
+    return "督办" if t.supervising_unit_code == actor.unit_code else ""
+
+
+def row(ctx: Context, t: Ticket, actor: Actor, now: datetime, task=None) -> Row:
+    out = ticket_out(t, actor, now)
+    deadlines = []
+    if task is not None:
+        deadlines.append(
+            countdown("协办时限", task.due, task.assigned_at, task.reported_at, now, ctx.city)
+        )
+    elif t.status in OPEN_AT_UNIT or t.replied_at is not None:
+        if t.contacted_at is None and t.status in OPEN_AT_UNIT:
+            deadlines.append(countdown("联系", t.contact_due, t.dispatched_at, None, now, ctx.city))
+        deadlines.append(
+            countdown("办结", t.completion_due, t.dispatched_at, t.replied_at, now, ctx.city)
+        )
+    return Row(out, _relation(t, actor), deadlines, task)
+
+
+def _pending_extensions(session, limit: int, offset: int) -> tuple[list[Ticket], int]:
+    # TicketFilter has no "extension pending" condition yet; hotline staff see every ticket.
+    cond = tables.tickets.c.extension_requested_due.is_not(None)
+    total = session.execute(
+        select(func.count()).select_from(tables.tickets).where(cond)
+    ).scalar_one()
+    stmt = select(Ticket).where(cond).order_by(tables.tickets.c.extension_requested_due)
+    return list(session.scalars(stmt.limit(limit).offset(offset))), total
+
+
+def _open_tasks(session, actor: Actor) -> list[tuple[Ticket, CoHandlerTask]]:
+    pairs = []
+    for task in repo.co_handler_tasks_for(session, actor.unit_code):
+        ticket = repo.get_ticket(session, repo.ticket_number_by_id(session, task.ticket_id))
+        if can_see(ticket, actor):
+            pairs.append((ticket, task))
+    pairs.sort(key=lambda p: p[1].due)
+    return pairs
+
+
+def _count(session, tab: Tab, actor: Actor, now: datetime) -> int:
+    if tab.special == "extensions":
+        return _pending_extensions(session, 1, 0)[1]
+    if tab.special == "co_tasks":
+        return len(repo.co_handler_tasks_for(session, actor.unit_code))
+    flt = _filter(tab, Filters(), 1, 0)
+    return repo.list_tickets(session, flt, visible_to_unit=visible_unit(actor), now=now)[1]
+
+
+def load(ctx: Context, actor: Actor, tab_key: str | None, f: Filters, page: int) -> Queue:
+    tabs = tabs_for(actor)
+    tab = next((t for t in tabs if t.key == tab_key), tabs[0])
+    if f.active and tab.special:
+        tab = ALL  # the special queues cannot be filtered; search all the user may see
+    page = max(page, 1)
+    offset = (page - 1) * PAGE_SIZE
+    now = ctx.now()
+    with UnitOfWork(ctx.engine, write=False) as uow:
+        s = uow.session
+        if tab.special == "extensions" and visible_unit(actor) is None:
+            items, total = _pending_extensions(s, PAGE_SIZE, offset)
+            rows = [row(ctx, t, actor, now) for t in items]
+        elif tab.special == "co_tasks" and actor.role is Role.UNIT_HANDLER:
+            pairs = _open_tasks(s, actor)
+            total = len(pairs)
+            rows = [row(ctx, t, actor, now, task) for t, task in pairs[offset : offset + PAGE_SIZE]]
+        else:
+            flt = _filter(tab, f, PAGE_SIZE, offset)
+            items, total = repo.list_tickets(s, flt, visible_to_unit=visible_unit(actor), now=now)
+            rows = [row(ctx, t, actor, now) for t in items]
+        counts = {t.key: _count(s, t, actor, now) for t in tabs if t is not ALL}
+    pages = max(1, -(-total // PAGE_SIZE))
+    return Queue(tabs, tab, rows, total, page, pages, counts)
