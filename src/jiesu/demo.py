@@ -18,6 +18,7 @@ from jiesu import accounts
 from jiesu.city.config import CityConfig, UnitKind
 from jiesu.context import Context
 from jiesu.domain.roles import Role
+from jiesu.domain.ticket import OPEN_AT_UNIT
 from jiesu.storage import tables
 from jiesu.storage.uow import UnitOfWork
 
@@ -42,39 +43,45 @@ class DemoLogins:
     users: list[DemoUser]
 
 
-def _find(city: CityConfig, kind: UnitKind, name: str | None = None, parent: str | None = None):
-    for unit in city.units:
-        if (
-            unit.kind is kind
-            and (name is None or unit.name == name)
-            and (parent is None or unit.parent == parent)
-        ):
-            return unit
-    return None
-
-
-def demo_users(city: CityConfig) -> list[DemoUser]:
-    """One login per role, and handlers of a street, a district, a department and a utility."""
-    hotline = city.unit(city.city.hotline_unit)
-    district = _find(city, UnitKind.DISTRICT, "朝阳区") or _find(city, UnitKind.DISTRICT)
-    street = _find(city, UnitKind.STREET, "望京街道", district.code) or _find(
-        city, UnitKind.STREET, parent=district.code
+def _busiest(ctx: Context, kind: UnitKind) -> str | None:
+    """The unit of ``kind`` leading most open tickets, so its demo login has a living queue."""
+    t, u = tables.tickets.c, tables.units.c
+    stmt = (
+        select(t.lead_unit_code)
+        .join(tables.units, u.code == t.lead_unit_code)
+        .where(u.kind == str(kind), t.status.in_([str(s) for s in OPEN_AT_UNIT]))
+        .group_by(t.lead_unit_code)
+        .order_by(func.count().desc(), t.lead_unit_code)
+        .limit(1)
     )
-    department = _find(city, UnitKind.DISTRICT_DEPARTMENT, parent=district.code)
-    utility = next((u for u in city.units if u.kind is UnitKind.UTILITY), None)
-    users = [
-        DemoUser("operator", Role.OPERATOR, hotline.code, hotline.name),
-        DemoUser("dispatcher", Role.DISPATCHER, hotline.code, hotline.name),
-        DemoUser("supervisor", Role.SUPERVISOR, hotline.code, hotline.name),
-        DemoUser("admin", Role.ADMIN, hotline.code, hotline.name),
-        DemoUser("street", Role.UNIT_HANDLER, street.code, street.name),
-        DemoUser("district", Role.UNIT_HANDLER, district.code, district.name),
+    with UnitOfWork(ctx.engine, write=False) as uow:
+        return uow.session.execute(stmt).scalar_one_or_none()
+
+
+def _first(city: CityConfig, kind: UnitKind) -> str:
+    return next(u.code for u in city.units if u.kind is kind)
+
+
+def demo_users(ctx: Context) -> list[DemoUser]:
+    """One login per hotline role, and handlers of the busiest street (and its district),
+    district department and utility of the simulated history."""
+    city = ctx.city
+    street = _busiest(ctx, UnitKind.STREET) or _first(city, UnitKind.STREET)
+    codes = [
+        ("operator", Role.OPERATOR, city.city.hotline_unit),
+        ("dispatcher", Role.DISPATCHER, city.city.hotline_unit),
+        ("supervisor", Role.SUPERVISOR, city.city.hotline_unit),
+        ("admin", Role.ADMIN, city.city.hotline_unit),
+        ("street", Role.UNIT_HANDLER, street),
+        ("district", Role.UNIT_HANDLER, city.unit(street).parent),
+        ("department", Role.UNIT_HANDLER, _busiest(ctx, UnitKind.DISTRICT_DEPARTMENT)),
+        ("utility", Role.UNIT_HANDLER, _busiest(ctx, UnitKind.UTILITY)),
     ]
-    if department:
-        users.append(DemoUser("department", Role.UNIT_HANDLER, department.code, department.name))
-    if utility:
-        users.append(DemoUser("utility", Role.UNIT_HANDLER, utility.code, utility.name))
-    return users
+    return [
+        DemoUser(name, role, code, city.unit(code).name)
+        for name, role, code in codes
+        if code is not None
+    ]
 
 
 def _ticket_count(ctx: Context) -> int:
@@ -105,7 +112,11 @@ def prepare_demo(
         print(f"建立演示城市 Building the demo city ({DEMO_CITY}) → {city_path}", flush=True)
         write_city(build_city(DEMO_CITY, estimate_population=True, seed=seed), city_path)
     ctx = open_context(city_path, f"sqlite:///{db_path}")
-    users = demo_users(ctx.city)
+    if _ticket_count(ctx) == 0:
+        print(f"生成{days}天的模拟历史 Simulating {days} days of history …", flush=True)
+        stats = simulate(ctx, days=days, tickets_per_day=TICKETS_PER_DAY, seed=seed)
+        print(stats, flush=True)
+    users = demo_users(ctx)
     known = _existing_users(ctx)
     for user in users:
         if user.username not in known:
@@ -118,9 +129,5 @@ def prepare_demo(
                 display_name=f"演示{user.role.label_zh}",
                 now=ctx.now(),
             )
-    if _ticket_count(ctx) == 0:
-        print(f"生成{days}天的模拟历史 Simulating {days} days of history …", flush=True)
-        stats = simulate(ctx, days=days, tickets_per_day=TICKETS_PER_DAY, seed=seed)
-        print(stats, flush=True)
     print(f"演示已就绪 Demo ready in {time.perf_counter() - started:.1f} s", flush=True)
     return ctx, DemoLogins(DEMO_PASSWORD, users)

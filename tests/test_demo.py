@@ -1,0 +1,64 @@
+"""`jiesu demo` builds Beijing, simulates history and creates logins with living queues."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from jiesu import accounts
+from jiesu.city.config import UnitKind
+from jiesu.demo import DEMO_PASSWORD, prepare_demo
+from jiesu.storage import repository as repo
+from jiesu.storage.repository import TicketFilter
+from jiesu.storage.uow import UnitOfWork
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    ctx, logins = prepare_demo(folder, seed=7, days=2)
+    return folder, ctx, logins
+
+
+def test_demo_city_is_beijing_with_its_divisions(demo):
+    _, ctx, _ = demo
+    kinds = [u.kind for u in ctx.city.units]
+    assert ctx.city.city.name == "北京市"
+    assert kinds.count(UnitKind.DISTRICT) == 16
+    assert 330 <= kinds.count(UnitKind.STREET) <= 350
+    assert kinds.count(UnitKind.COMMUNITY) > 6900
+
+
+def test_demo_logins_work_and_the_street_has_open_tickets(demo):
+    _, ctx, logins = demo
+    names = {u.username: u for u in logins.users}
+    assert {"operator", "dispatcher", "supervisor", "admin", "street", "district"} <= set(names)
+    street = names["street"]
+    assert ctx.city.unit(street.unit_code).kind is UnitKind.STREET
+    assert names["district"].unit_code == ctx.city.unit(street.unit_code).parent
+    session = accounts.login(ctx.engine, "street", DEMO_PASSWORD, datetime.now(UTC))
+    assert session.user.unit_code == street.unit_code
+    open_states = ("dispatched", "acknowledged", "in_progress")
+    with UnitOfWork(ctx.engine, write=False) as uow:
+        items, total = repo.list_tickets(
+            uow.session,
+            TicketFilter(status=open_states),
+            visible_to_unit=street.unit_code,
+            now=ctx.now(),
+        )
+    assert total > 0
+
+
+def test_running_the_demo_again_reuses_its_data(demo):
+    folder, ctx, _ = demo
+    with UnitOfWork(ctx.engine, write=False) as uow:
+        before = repo.list_tickets(
+            uow.session, TicketFilter(limit=1), visible_to_unit=None, now=ctx.now()
+        )[1]
+    ctx2, logins2 = prepare_demo(folder, seed=7, days=2)
+    with UnitOfWork(ctx2.engine, write=False) as uow:
+        after = repo.list_tickets(
+            uow.session, TicketFilter(limit=1), visible_to_unit=None, now=ctx2.now()
+        )[1]
+    assert before == after > 0
