@@ -129,16 +129,22 @@ def seeded(tmp_path_factory, city) -> Seeded:
         accounts.SESSION_LIFETIME = lifetime
 
 
+def open_test_engine(seeded: Seeded, folder: Path):
+    """An engine on the seeded state: a copy of the SQLite template in ``folder``, or the
+    PostgreSQL test database with its ticket tables emptied."""
+    if seeded.template is not None:
+        db = folder / "test.db"
+        shutil.copy(seeded.template, db)
+        return make_engine(f"sqlite:///{db}")
+    engine = make_engine(seeded.url)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(TICKET_TABLES)} RESTART IDENTITY CASCADE"))
+    return engine
+
+
 @pytest.fixture
 def engine(seeded, tmp_path):
-    if seeded.template is not None:
-        db = tmp_path / "test.db"
-        shutil.copy(seeded.template, db)
-        engine = make_engine(f"sqlite:///{db}")
-    else:
-        engine = make_engine(seeded.url)
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {', '.join(TICKET_TABLES)} RESTART IDENTITY CASCADE"))
+    engine = open_test_engine(seeded, tmp_path)
     yield engine
     engine.dispose()
 

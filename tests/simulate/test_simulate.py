@@ -9,13 +9,12 @@ read back into memory; the statistical tests look at that snapshot.
 from __future__ import annotations
 
 import random
-import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from jiesu.city.config import CityConfig, UnitKind
 from jiesu.city.sync import sync_units
@@ -30,7 +29,7 @@ from jiesu.storage import tables
 from jiesu.storage.db import make_engine
 from jiesu.storage.migrate import upgrade
 from jiesu.storage.uow import UnitOfWork
-from tests.conftest import START, TICKET_TABLES, FakeClock
+from tests.conftest import START, FakeClock, open_test_engine
 
 SEED = 20261123
 
@@ -67,14 +66,7 @@ def _fresh_sqlite(path, city):
 
 @pytest.fixture(scope="module")
 def history(seeded, city, tmp_path_factory) -> History:
-    if seeded.template is not None:
-        db = tmp_path_factory.mktemp("sim") / "history.db"
-        shutil.copy(seeded.template, db)
-        engine = make_engine(f"sqlite:///{db}")
-    else:
-        engine = make_engine(seeded.url)
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {', '.join(TICKET_TABLES)} RESTART IDENTITY CASCADE"))
+    engine = open_test_engine(seeded, tmp_path_factory.mktemp("sim"))
     try:
         ctx = Context(
             engine=engine, city=city, clock=FakeClock(START), calendar=ChineseOfficialCalendar()

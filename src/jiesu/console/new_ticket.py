@@ -13,22 +13,14 @@ from jiesu.intake.receive import NewTicket
 
 from .forms import FormError, zh_errors
 from .pickers import children
-from .views import URGENCY_LABELS_ZH
+from .views import FIELD_LABELS_ZH, URGENCY_LABELS_ZH
 
 TEXT_FIELDS = ("title", "content", "requester_name", "requester_phone", "address")
+#: The form's labels: the field names of the timeline, with the form's own wording for two.
 NEW_TICKET_LABELS = {
-    "channel": "渠道",
-    "hotline": "归并热线",
-    "request_type": "诉求类型",
-    "category": "事项分类",
-    "urgency": "紧急程度",
-    "title": "标题",
-    "content": "诉求内容",
+    **{name: FIELD_LABELS_ZH[name] for name in NewTicket.model_fields if name in FIELD_LABELS_ZH},
     "requester_name": "诉求人姓名",
-    "requester_phone": "联系电话",
     "address": "详细地址",
-    "location_unit_code": "发生地",
-    "confidential": "保密",
 }
 
 
