@@ -64,8 +64,7 @@ def _assign(t: Ticket, lead: str, supervising: str | None, deadlines: c.Deadline
     t.deadline_basis = deadlines.basis
     t.acknowledged_at = None
     t.contacted_at = None
-    t.extension_requested_due = None
-    t.extension_reason = None
+    _clear_extension_request(t)
 
 
 def _dispatch(t: Ticket, cmd: c.Dispatch, actor: Actor, now: datetime):
@@ -216,13 +215,22 @@ def _request_extension(t: Ticket, cmd: c.RequestExtension, actor: Actor, now: da
     return {"proposed_due": cmd.proposed_due, "approval_required": False}
 
 
-def _grant_extension(t: Ticket, cmd: c.GrantExtension, actor: Actor, now: datetime):
+def _require_pending_extension(t: Ticket) -> None:
     _require(
         t.extension_requested_due is not None,
         "extension.none_pending",
         "没有待审批的延期申请",
         "No extension request is pending",
     )
+
+
+def _clear_extension_request(t: Ticket) -> None:
+    t.extension_requested_due = None
+    t.extension_reason = None
+
+
+def _grant_extension(t: Ticket, cmd: c.GrantExtension, actor: Actor, now: datetime):
+    _require_pending_extension(t)
     new_due = cmd.new_due or t.extension_requested_due
     assert new_due is not None and t.completion_due is not None
     _require(
@@ -233,20 +241,13 @@ def _grant_extension(t: Ticket, cmd: c.GrantExtension, actor: Actor, now: dateti
     )
     t.completion_due = new_due
     t.extension_count += 1
-    t.extension_requested_due = None
-    t.extension_reason = None
+    _clear_extension_request(t)
 
 
 def _refuse_extension(t: Ticket, cmd: c.RefuseExtension, actor: Actor, now: datetime):
-    _require(
-        t.extension_requested_due is not None,
-        "extension.none_pending",
-        "没有待审批的延期申请",
-        "No extension request is pending",
-    )
+    _require_pending_extension(t)
     _require_text(cmd.reason, "不同意理由", "A reason")
-    t.extension_requested_due = None
-    t.extension_reason = None
+    _clear_extension_request(t)
 
 
 def _reply(t: Ticket, cmd: c.Reply, actor: Actor, now: datetime):
@@ -260,8 +261,7 @@ def _reply(t: Ticket, cmd: c.Reply, actor: Actor, now: datetime):
     t.replied_at = now
     t.reply_outcome = cmd.outcome
     t.reply_text = cmd.text
-    t.extension_requested_due = None
-    t.extension_reason = None
+    _clear_extension_request(t)
 
 
 def _record_visit(t: Ticket, cmd: c.RecordVisit, actor: Actor, now: datetime):
