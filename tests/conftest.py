@@ -25,9 +25,14 @@ from jiesu.city.sync import sync_units
 from jiesu.context import Context
 from jiesu.domain.calendar import ChineseOfficialCalendar
 from jiesu.domain.roles import Role
+from jiesu.storage import crypto
 from jiesu.storage.db import make_engine
 from jiesu.storage.mapping import map_domain
 from jiesu.storage.migrate import upgrade
+
+#: A fixed secret for contact-data encryption in tests (never used outside them).
+TEST_SECRET = "dGVzdC1zZWNyZXQtMzItYnl0ZXMtbG9uZy1lbm91Z2g9"
+crypto.configure(TEST_SECRET)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CITY_FILE = FIXTURES / "city-small.yaml"

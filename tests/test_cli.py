@@ -7,6 +7,8 @@ import os
 import pytest
 
 from jiesu.cli import main
+from jiesu.storage import crypto
+from jiesu.storage.migrate import head_revision
 
 
 @pytest.fixture
@@ -26,7 +28,7 @@ def test_city_init_check_db_and_user(workdir, capsys):
     assert main(["city", "check", "--city", "city.yaml"]) == 0
     db = f"sqlite:///{workdir / 'j.db'}"
     assert main(["db", "upgrade", "--database-url", db]) == 0
-    assert "revision 0001" in capsys.readouterr().out
+    assert f"revision {head_revision()}" in capsys.readouterr().out
     args = [
         "user",
         "add",
@@ -64,3 +66,17 @@ def test_unknown_city_and_broken_file_are_reported(workdir, capsys):
     err = capsys.readouterr().err
     assert "broken.yaml" in err and "not valid YAML" in err
     assert not os.path.exists("x.yaml")
+
+
+def test_refuses_to_start_without_the_contact_data_key(workdir, capsys, monkeypatch):
+    assert main(["city", "init", "嘉峪关", "--out", "city.yaml"]) == 0
+    monkeypatch.setattr(crypto, "_keyring", None)
+    monkeypatch.delenv("JIESU_SECRET_KEY", raising=False)
+    monkeypatch.delenv("JIESU_SECRET_KEY_FILE", raising=False)
+    args = ["user", "add", "wang", "--role", "operator", "--unit", "hotline", "--password", "s3cret-pass"]
+    assert main([*args, "--city", "city.yaml"]) == 2
+    assert "JIESU_SECRET_KEY" in capsys.readouterr().err
+    assert main(["secret", "new"]) == 0
+    secret = capsys.readouterr().out.strip()
+    monkeypatch.setenv("JIESU_SECRET_KEY", secret)
+    assert main([*args, "--city", "city.yaml"]) == 0

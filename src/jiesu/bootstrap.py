@@ -8,6 +8,7 @@ from pathlib import Path
 from jiesu.city.loader import load_city
 from jiesu.city.sync import sync_units
 from jiesu.context import Context
+from jiesu.storage import crypto
 from jiesu.storage.db import make_engine
 from jiesu.storage.mapping import map_domain
 from jiesu.storage.migrate import upgrade
@@ -22,6 +23,7 @@ def city_file(explicit: str | Path | None = None) -> Path:
 def open_context(
     city_path: str | Path | None = None, database_url: str | None = None, *, migrate: bool = True
 ) -> Context:
+    crypto.keyring()  # refuse to start without the contact-data key
     city = load_city(city_file(city_path))
     engine = make_engine(database_url)
     map_domain()

@@ -107,6 +107,13 @@ def cmd_simulate(args) -> int:
     return 0
 
 
+def cmd_secret_new(args) -> int:
+    from jiesu.storage.crypto import new_secret
+
+    print(new_secret())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="jiesu", description="接诉即办 12345 platform")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -152,6 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--city")
     sp.set_defaults(func=cmd_city_check)
 
+    secret = sub.add_parser("secret", help="the contact-data key").add_subparsers(
+        dest="secret_cmd", required=True
+    )
+    sp = secret.add_parser("new", help="print a new random JIESU_SECRET_KEY")
+    sp.set_defaults(func=cmd_secret_new)
+
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_cmd", required=True)
     sp = db.add_parser("upgrade", help="apply the migrations")
     common(sp, city=False)
@@ -191,8 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # configuration errors and the like: say it plainly
         from jiesu.city.commands import CityInitError
         from jiesu.city.loader import CityConfigError
+        from jiesu.storage.crypto import SecretKeyMissing
 
-        if isinstance(exc, (CityConfigError, CityInitError, FileExistsError)):
+        if isinstance(exc, (CityConfigError, CityInitError, FileExistsError, SecretKeyMissing)):
             print(f"error: {exc}", file=sys.stderr)
             return 2
         raise

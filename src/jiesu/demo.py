@@ -8,6 +8,7 @@ both; ``--fresh`` starts over.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from jiesu.city.config import CityConfig, UnitKind
 from jiesu.context import Context
 from jiesu.domain.roles import Role
 from jiesu.domain.ticket import OPEN_AT_UNIT
-from jiesu.storage import tables
+from jiesu.storage import crypto, tables
 from jiesu.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,17 @@ def _existing_users(ctx: Context) -> set[str]:
         return set(uow.session.execute(select(tables.users.c.username)).scalars())
 
 
+def _use_demo_secret(path: Path) -> None:
+    """The demo keeps its own contact-data key beside its database (a real deployment sets
+    JIESU_SECRET_KEY from its secret store)."""
+    if os.environ.get("JIESU_SECRET_KEY") or os.environ.get("JIESU_SECRET_KEY_FILE"):
+        return
+    if not path.exists():
+        path.write_text(crypto.new_secret() + "\n", encoding="utf-8")
+        path.chmod(0o600)
+    os.environ["JIESU_SECRET_KEY_FILE"] = str(path)
+
+
 def prepare_demo(
     data_dir: Path, *, seed: int = 12345, days: int = 30, fresh: bool = False
 ) -> tuple[Context, DemoLogins]:
@@ -104,9 +116,16 @@ def prepare_demo(
     started = time.perf_counter()
     data_dir.mkdir(parents=True, exist_ok=True)
     city_path = data_dir / "city.yaml"
+    _use_demo_secret(data_dir / "secret.key")
     db_path = data_dir / "jiesu.db"
     if fresh:
-        for path in (city_path, db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        for path in (
+            city_path,
+            db_path,
+            Path(f"{db_path}-wal"),
+            Path(f"{db_path}-shm"),
+            data_dir / "secret.key",
+        ):
             path.unlink(missing_ok=True)
     if not city_path.exists():
         print(f"建立演示城市 Building the demo city ({DEMO_CITY}) → {city_path}", flush=True)

@@ -38,6 +38,10 @@ CO_UNIT = "dept-urban-management"
 SPARE_UNIT = "dept-housing"
 SUPERVISING_UNIT = "district-dongcheng"
 
+#: The ticket another one is merged into (并单), as the service would name it.
+MERGE_TARGET_ID = 987654
+MERGE_TARGET_NUMBER = "20250925999999"
+
 OPERATOR = Actor(user_id=1, username="operator1", role=Role.OPERATOR, unit_code=HOTLINE_UNIT)
 DISPATCHER = Actor(user_id=2, username="dispatcher1", role=Role.DISPATCHER, unit_code=HOTLINE_UNIT)
 ADMIN = Actor(user_id=3, username="admin1", role=Role.ADMIN, unit_code=HOTLINE_UNIT)
@@ -100,6 +104,7 @@ def make_ticket(**overrides: Any) -> Ticket:
         "address": "东城区建国门内大街",
         "location_unit_code": LEAD_UNIT,
         "received_by_unit_code": HOTLINE_UNIT,
+        "confidential": True,  # so that releasing the identity is a legal action too
     }
     fields.update(overrides)
     return Ticket(**fields)
@@ -178,6 +183,22 @@ def valid_command(action: Action, ticket: Ticket, now: datetime) -> c.Command:
         return c.Close()
     if action is Action.REOPEN:
         return c.Reopen(deadlines=deadlines(now), reason="诉求人反映施工仍在继续")
+    if action is Action.MERGE:
+        return c.Merge(
+            into_ticket_id=MERGE_TARGET_ID, into_number=MERGE_TARGET_NUMBER, reason="同一工地"
+        )
+    if action is Action.ABSORB:
+        return c.Absorb(merged_number="20250925999998", reason="同一工地")
+    if action is Action.RELEASE_IDENTITY:
+        # The lead first, then co-handlers: the first involved unit not yet told.
+        involved = [ticket.lead_unit_code or LEAD_UNIT, *(t.unit_code for t in ticket.co_handlers)]
+        unit = next((u for u in involved if u not in ticket.identity_released_units), involved[0])
+        return c.ReleaseIdentity(unit_code=unit, reason="需上门核实")
+    if action is Action.RECLASSIFY:
+        new_type = (
+            RequestType.REPORT if ticket.request_type != RequestType.REPORT else RequestType.HELP
+        )
+        return c.Reclassify(request_type=new_type, tags=("safety",), reason="实为举报")
     raise AssertionError(f"no command for {action}")
 
 
@@ -206,6 +227,7 @@ PATHS: dict[Status, tuple[Action, ...]] = {
         Action.RECORD_VISIT,
         Action.CLOSE,
     ),
+    Status.MERGED: (Action.MERGE,),
 }
 
 
@@ -216,15 +238,17 @@ def ticket_in(
     co_handler: bool = False,
     pending_extension: bool = False,
     objection_from: Status = Status.DISPATCHED,
+    confidential: bool = True,
 ) -> tuple[Ticket, list[TimelineEvent]]:
     """A ticket driven through the lifecycle into ``status``, with its timeline.
 
     ``co_handler``: dispatch with an open co-handling task for :data:`CO_UNIT`.
     ``pending_extension``: leave an extension request awaiting approval (handling states).
     ``objection_from``: for OBJECTED, the state the objection was raised in.
+    ``confidential``: whether the requester asked for confidentiality (S1).
     """
     clock = clock or Clock()
-    ticket = make_ticket(received_at=clock.now)
+    ticket = make_ticket(received_at=clock.now, confidential=confidential)
     events = [lifecycle.receive(ticket, OPERATOR)]
     path = list(PATHS[status])
     if status is Status.OBJECTED and objection_from is Status.ACKNOWLEDGED:

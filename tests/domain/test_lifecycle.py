@@ -25,9 +25,11 @@ from jiesu.domain.handlers import HANDLERS
 from jiesu.domain.lifecycle import TRANSITIONS, Party
 from jiesu.domain.roles import Role
 from jiesu.domain.ticket import (
+    LIVELIHOOD_TAG_LABELS_ZH,
     TERMINAL,
     CoHandlerTask,
     ReplyOutcome,
+    RequestType,
     Satisfaction,
     Status,
     Ticket,
@@ -39,6 +41,8 @@ from .factories import (
     DISPATCHER,
     HOTLINE_UNIT,
     LEAD_UNIT,
+    MERGE_TARGET_ID,
+    MERGE_TARGET_NUMBER,
     OPERATOR,
     OTHER_UNIT,
     SPARE_UNIT,
@@ -400,16 +404,21 @@ def test_receive_is_for_the_hotline_desk_only(actor):
 A = Action
 ALLOWED = [
     # (state, ticket options, actor, expected actions)
-    (Status.RECEIVED, {}, OPERATOR, {A.ANSWER_DIRECTLY, A.REFER, A.DISPATCH}),
-    (Status.RECEIVED, {}, DISPATCHER, {A.ANSWER_DIRECTLY, A.REFER, A.DISPATCH}),
-    (Status.RECEIVED, {}, ADMIN, {A.ANSWER_DIRECTLY, A.REFER, A.DISPATCH}),
+    (Status.RECEIVED, {}, OPERATOR, {A.ANSWER_DIRECTLY, A.REFER, A.DISPATCH, A.MERGE, A.RECLASSIFY}),
+    (Status.RECEIVED, {}, DISPATCHER, {A.ANSWER_DIRECTLY, A.REFER, A.DISPATCH, A.MERGE, A.RECLASSIFY}),
+    (Status.RECEIVED, {}, ADMIN, {A.ANSWER_DIRECTLY, A.REFER, A.DISPATCH, A.MERGE, A.RECLASSIFY}),
     (Status.RECEIVED, {}, SUPERVISOR, set()),
     (Status.RECEIVED, {}, unit_handler(LEAD_UNIT), set()),
     (Status.ANSWERED, {}, OPERATOR, set()),
     (Status.REFERRED, {}, DISPATCHER, set()),
+    (Status.MERGED, {}, OPERATOR, set()),
+    (Status.MERGED, {}, DISPATCHER, set()),
+    (Status.MERGED, {}, ADMIN, set()),
     (Status.DISPATCHED, {}, unit_handler(LEAD_UNIT), {A.ACKNOWLEDGE, A.RAISE_OBJECTION}),
     (Status.DISPATCHED, {}, unit_handler(OTHER_UNIT), set()),
-    (Status.DISPATCHED, {}, DISPATCHER, set()),
+    (Status.DISPATCHED, {}, DISPATCHER, {A.RELEASE_IDENTITY, A.RECLASSIFY}),
+    (Status.DISPATCHED, {"confidential": False}, DISPATCHER, {A.RECLASSIFY}),
+    (Status.DISPATCHED, {}, OPERATOR, {A.RECLASSIFY}),
     (Status.DISPATCHED, {"co_handler": True}, unit_handler(CO_UNIT), {A.CO_HANDLER_REPORT}),
     (
         Status.ACKNOWLEDGED,
@@ -417,8 +426,9 @@ ALLOWED = [
         unit_handler(LEAD_UNIT),
         {A.RAISE_OBJECTION, A.CONTACT, A.ADD_CO_HANDLER, A.REQUEST_EXTENSION},
     ),
-    (Status.ACKNOWLEDGED, {}, DISPATCHER, {A.ADD_CO_HANDLER}),
-    (Status.ACKNOWLEDGED, {}, OPERATOR, set()),
+    (Status.ACKNOWLEDGED, {}, DISPATCHER, {A.ADD_CO_HANDLER, A.RELEASE_IDENTITY, A.RECLASSIFY}),
+    (Status.ACKNOWLEDGED, {"confidential": False}, ADMIN, {A.ADD_CO_HANDLER, A.RECLASSIFY}),
+    (Status.ACKNOWLEDGED, {}, OPERATOR, {A.RECLASSIFY}),
     (
         Status.ACKNOWLEDGED,
         {"pending_extension": True},
@@ -429,10 +439,21 @@ ALLOWED = [
         Status.ACKNOWLEDGED,
         {"pending_extension": True},
         ADMIN,
-        {A.ADD_CO_HANDLER, A.GRANT_EXTENSION, A.REFUSE_EXTENSION},
+        {
+            A.ADD_CO_HANDLER,
+            A.GRANT_EXTENSION,
+            A.REFUSE_EXTENSION,
+            A.RELEASE_IDENTITY,
+            A.RECLASSIFY,
+        },
     ),
-    (Status.OBJECTED, {}, DISPATCHER, {A.UPHOLD_OBJECTION, A.REJECT_OBJECTION}),
-    (Status.OBJECTED, {}, OPERATOR, set()),
+    (
+        Status.OBJECTED,
+        {},
+        DISPATCHER,
+        {A.UPHOLD_OBJECTION, A.REJECT_OBJECTION, A.RELEASE_IDENTITY, A.RECLASSIFY},
+    ),
+    (Status.OBJECTED, {}, OPERATOR, {A.RECLASSIFY}),
     (Status.OBJECTED, {}, unit_handler(LEAD_UNIT), set()),
     (
         Status.IN_PROGRESS,
@@ -442,8 +463,11 @@ ALLOWED = [
     ),
     (Status.IN_PROGRESS, {"co_handler": True}, unit_handler(CO_UNIT), {A.CO_HANDLER_REPORT}),
     (Status.REPLIED, {}, OPERATOR, {A.RECORD_VISIT}),
+    (Status.REPLIED, {}, DISPATCHER, {A.RECORD_VISIT, A.RELEASE_IDENTITY}),
+    (Status.REPLIED, {"confidential": False}, DISPATCHER, {A.RECORD_VISIT}),
     (Status.REPLIED, {}, unit_handler(LEAD_UNIT), set()),
     (Status.VISITED, {}, OPERATOR, {A.CLOSE, A.REOPEN}),
+    (Status.VISITED, {}, ADMIN, {A.CLOSE, A.REOPEN, A.RELEASE_IDENTITY}),
     (Status.CLOSED, {}, DISPATCHER, {A.REOPEN}),
     (Status.CLOSED, {}, SUPERVISOR, set()),
 ]
@@ -452,7 +476,10 @@ ALLOWED = [
 @pytest.mark.parametrize(
     ("state", "options", "actor", "expected"),
     ALLOWED,
-    ids=[f"{s}-{a.role}-{a.unit_code}-{'+'.join(o)}" for s, o, a, _ in ALLOWED],
+    ids=[
+        f"{s}-{a.role}-{a.unit_code}-" + "+".join(k if v is True else f"{k}={v}" for k, v in o.items())
+        for s, o, a, _ in ALLOWED
+    ],
 )
 def test_allowed_actions(state, options, actor, expected):
     ticket, _ = ticket_in(state, **options)
@@ -488,17 +515,56 @@ def test_referral_records_reason_and_destination(reason):
     clock = Clock()
     ticket, _ = ticket_in(Status.RECEIVED, clock)
     now = clock.tick()
+    original = ORIGINAL_TICKET_ID if reason is ReferralReason.REPEATED else None
     event = lifecycle.apply(
         ticket,
-        c.Refer(referral_reason=reason, destination="12315", reason="依规分类"),
+        c.Refer(
+            referral_reason=reason,
+            destination="12315",
+            original_ticket_id=original,
+            reason="依规分类",
+        ),
         OPERATOR,
         now,
     )
     assert ticket.status == Status.REFERRED
     assert (ticket.referral_reason, ticket.referral_destination) == (reason, "12315")
+    assert ticket.referral_accepted is True  # Beijing's policy: taken, with guidance
+    assert ticket.original_ticket_id == original
     assert ticket.closed_at == now
     assert event.changes["referral_reason"] == [None, str(reason)]
+    assert event.changes["referral_accepted"] == [None, True]
     assert event.reason == "依规分类"
+
+
+ORIGINAL_TICKET_ID = 4242
+
+
+def test_repeated_request_points_at_the_original_ticket():
+    """I5: a repeated request with no new facts is told the progress of the first ticket."""
+    clock = Clock()
+    ticket, _ = ticket_in(Status.RECEIVED, clock)
+    cmd = c.Refer(
+        referral_reason=ReferralReason.REPEATED,
+        destination="告知原工单办理进展",
+        original_ticket_id=ORIGINAL_TICKET_ID,
+    )
+    event = lifecycle.apply(ticket, cmd, DISPATCHER, clock.tick())
+    assert ticket.original_ticket_id == ORIGINAL_TICKET_ID
+    assert event.changes["original_ticket_id"] == [None, ORIGINAL_TICKET_ID]
+
+
+def test_a_refusing_deployment_records_the_referral_as_not_accepted():
+    """I5: whether a referred request is taken (Beijing) or refused is a deployment policy."""
+    clock = Clock()
+    ticket, _ = ticket_in(Status.RECEIVED, clock)
+    now = clock.tick()
+    cmd = c.Refer(referral_reason=ReferralReason.OUT_OF_SCOPE, destination="市场渠道", accepted=False)
+    event = lifecycle.apply(ticket, cmd, OPERATOR, now)
+    assert (ticket.status, ticket.closed_at) == (Status.REFERRED, now)
+    assert ticket.referral_accepted is False
+    assert ticket.original_ticket_id is None
+    assert event.changes["referral_accepted"] == [None, False]
 
 
 # --- dispatch and objections (D2, D5, D6) ----------------------------------------------------
@@ -810,6 +876,263 @@ def test_reopen_starts_a_new_round_at_the_same_unit(state):
     now = clock.tick()
     lifecycle.apply(ticket, valid_command(A.REOPEN, ticket, now), OPERATOR, now)
     assert ticket.round == 3
+
+
+# --- merging (并单), identity release (S1), reclassification (I3, A7) ---------------------------
+
+
+def test_merged_is_a_terminal_state_reached_only_from_intake():
+    """并单 is an intake outcome: from RECEIVED only, and nothing follows it (no reopening)."""
+    assert Status.MERGED in TERMINAL
+    assert TRANSITIONS[A.MERGE].sources == {Status.RECEIVED}
+    assert TRANSITIONS[A.MERGE].target is Status.MERGED
+    assert all(Status.MERGED not in t.sources for t in TRANSITIONS.values())
+
+
+@pytest.mark.parametrize("actor", [OPERATOR, DISPATCHER, ADMIN], ids=lambda a: a.role)
+def test_merge_closes_the_ticket_into_another(actor):
+    """并单: the ticket is handled as part of another; it is closed and points at that one."""
+    clock = Clock()
+    ticket, _ = ticket_in(Status.RECEIVED, clock)
+    ticket.id = 41
+    now = clock.tick()
+    cmd = c.Merge(into_ticket_id=MERGE_TARGET_ID, into_number=MERGE_TARGET_NUMBER, reason="同一工地")
+    event = lifecycle.apply(ticket, cmd, actor, now)
+    assert ticket.status == Status.MERGED
+    assert (ticket.merged_into_id, ticket.closed_at) == (MERGE_TARGET_ID, now)
+    assert event.data == {"into": MERGE_TARGET_NUMBER}
+    assert event.changes == {
+        "status": ["received", "merged"],
+        "merged_into_id": [None, MERGE_TARGET_ID],
+        "closed_at": [None, now.isoformat()],
+    }
+    assert event.reason == "同一工地"
+    for anyone in (OPERATOR, DISPATCHER, ADMIN, SUPERVISOR, unit_handler()):
+        assert lifecycle.allowed_actions(ticket, anyone) == []
+
+
+@pytest.mark.parametrize(
+    "into_ticket_id", [None, 41], ids=["missing-target", "into-itself"]
+)
+def test_merge_needs_another_ticket(into_ticket_id):
+    """A merge without a target, or into the ticket itself, is refused: merge.bad_target."""
+    clock = Clock()
+    ticket, _ = ticket_in(Status.RECEIVED, clock)
+    ticket.id = 41
+    before = snapshot(ticket)
+    cmd = c.Merge(into_ticket_id=into_ticket_id, into_number=ticket.number, reason="重复")
+    with pytest.raises(InvalidInput) as info:
+        lifecycle.apply(ticket, cmd, OPERATOR, clock.tick())
+    assert info.value.code == "merge.bad_target"
+    assert info.value.status == 422
+    assert ticket == before
+
+
+NOT_FINAL = [s for s in ALL_STATES if s not in TERMINAL]
+
+
+@pytest.mark.parametrize("state", NOT_FINAL)
+def test_absorb_records_the_merged_ticket_and_changes_nothing_else(state):
+    """The handling ticket's timeline records what was merged into it; its state stays."""
+    clock = Clock()
+    ticket, _ = ticket_in(state, clock)
+    before = snapshot(ticket)
+    now = clock.tick()
+    event = lifecycle.apply(ticket, c.Absorb(merged_number="20250925000777"), OPERATOR, now)
+    assert ticket == before
+    assert (event.from_status, event.to_status) == (str(state), str(state))
+    assert event.data == {"merged": "20250925000777"}
+    assert event.changes == {}
+
+
+def test_absorb_is_only_ever_a_consequence_of_a_merge():
+    """ABSORB is performed by the service with MERGE, never offered in a menu on its own."""
+    assert A.ABSORB in lifecycle.CONSEQUENTIAL
+    assert TRANSITIONS[A.ABSORB].sources == set(NOT_FINAL)
+    actors = [OPERATOR, DISPATCHER, ADMIN, SUPERVISOR, *map(unit_handler, (LEAD_UNIT, CO_UNIT))]
+    for state in ALL_STATES:
+        for options in ({}, {"co_handler": True}):
+            ticket, _ = ticket_in(state, **options)
+            for actor in actors:
+                assert A.ABSORB not in lifecycle.allowed_actions(ticket, actor), (state, actor)
+
+
+@pytest.mark.parametrize("state", sorted(TRANSITIONS[A.RELEASE_IDENTITY].sources))
+def test_release_identity_to_the_lead_and_a_co_handler(state):
+    """S1: the hotline tells an involved unit who a confidential requester is, one unit at a time."""
+    clock = Clock()
+    ticket, _ = ticket_in(state, clock, co_handler=True)
+    now = clock.tick()
+    cmd = c.ReleaseIdentity(unit_code=LEAD_UNIT, reason="需上门核实")
+    event = lifecycle.apply(ticket, cmd, DISPATCHER, now)
+    assert ticket.identity_released_units == [LEAD_UNIT]
+    assert ticket.status == state
+    assert event.data == {"unit": LEAD_UNIT}
+    assert event.changes == {"identity_released_units": [[], [LEAD_UNIT]]}
+    assert event.reason == "需上门核实"
+    cmd = c.ReleaseIdentity(unit_code=CO_UNIT, reason="协办需联系")
+    event = lifecycle.apply(ticket, cmd, ADMIN, clock.tick())
+    assert ticket.identity_released_units == [LEAD_UNIT, CO_UNIT]
+    assert event.changes == {"identity_released_units": [[LEAD_UNIT], [LEAD_UNIT, CO_UNIT]]}
+
+
+def test_release_identity_to_a_co_handler_that_has_reported():
+    """A co-handler stays involved after its report (it may need to follow up)."""
+    clock = Clock()
+    ticket, _ = ticket_in(Status.IN_PROGRESS, clock, co_handler=True)
+    lifecycle.apply(ticket, c.CoHandlerReport(report="已办"), unit_handler(CO_UNIT), clock.tick())
+    cmd = c.ReleaseIdentity(unit_code=CO_UNIT, reason="需回访核实")
+    lifecycle.apply(ticket, cmd, DISPATCHER, clock.tick())
+    assert ticket.identity_released_units == [CO_UNIT]
+
+
+def test_release_identity_twice_to_the_same_unit_is_refused():
+    clock = Clock()
+    ticket, _ = ticket_in(Status.ACKNOWLEDGED, clock)
+    cmd = c.ReleaseIdentity(unit_code=LEAD_UNIT, reason="需上门核实")
+    lifecycle.apply(ticket, cmd, DISPATCHER, clock.tick())
+    before = snapshot(ticket)
+    with pytest.raises(InvalidInput) as info:
+        lifecycle.apply(ticket, cmd, ADMIN, clock.tick())
+    assert info.value.code == "identity.already_released"
+    assert ticket == before
+
+
+def test_release_identity_follows_the_order_to_the_new_lead():
+    """S1: after a re-dispatch the former lead is no longer involved; the new lead is."""
+    clock = Clock()
+    ticket, _ = ticket_in(Status.OBJECTED, clock)
+    now = clock.tick()
+    cmd = c.UpholdObjection(lead_unit_code=OTHER_UNIT, deadlines=deadlines(now), reason="成立")
+    lifecycle.apply(ticket, cmd, DISPATCHER, now)
+    before = snapshot(ticket)
+    with pytest.raises(InvalidInput) as info:
+        lifecycle.apply(
+            ticket, c.ReleaseIdentity(unit_code=LEAD_UNIT, reason="核实"), DISPATCHER, clock.tick()
+        )
+    assert info.value.code == "identity.unit_not_involved"
+    assert ticket == before
+    lifecycle.apply(
+        ticket, c.ReleaseIdentity(unit_code=OTHER_UNIT, reason="核实"), DISPATCHER, clock.tick()
+    )
+    assert ticket.identity_released_units == [OTHER_UNIT]
+
+
+def test_a_release_made_to_a_former_lead_stays_on_record():
+    """What was released cannot be taken back: a re-dispatch keeps the list as it was."""
+    clock = Clock()
+    ticket, _ = ticket_in(Status.DISPATCHED, clock)
+    cmd = c.ReleaseIdentity(unit_code=LEAD_UNIT, reason="核实")
+    lifecycle.apply(ticket, cmd, DISPATCHER, clock.tick())
+    objection = c.RaiseObjection(grounds="duty", reason="不属本单位职责")
+    lifecycle.apply(ticket, objection, unit_handler(LEAD_UNIT), clock.tick())
+    now = clock.tick()
+    cmd = c.UpholdObjection(lead_unit_code=OTHER_UNIT, deadlines=deadlines(now), reason="成立")
+    lifecycle.apply(ticket, cmd, DISPATCHER, now)
+    assert ticket.identity_released_units == [LEAD_UNIT]
+
+
+@pytest.mark.parametrize("confidential", [True, False])
+def test_release_identity_is_offered_only_for_a_confidential_ticket(confidential):
+    for state in sorted(TRANSITIONS[A.RELEASE_IDENTITY].sources):
+        ticket, _ = ticket_in(state, confidential=confidential)
+        offered = A.RELEASE_IDENTITY in lifecycle.allowed_actions(ticket, DISPATCHER)
+        assert offered is confidential, state
+
+
+@pytest.mark.parametrize("state", sorted(TRANSITIONS[A.RECLASSIFY].sources))
+def test_reclassify_changes_only_what_differs(state):
+    """I3/A7: the hotline corrects the type, category or tags; only real changes are recorded."""
+    clock = Clock()
+    ticket, _ = ticket_in(state, clock)
+    before = snapshot(ticket)
+    now = clock.tick()
+    cmd = c.Reclassify(
+        request_type=ticket.request_type,  # the same: not a change
+        category="城乡建设/施工管理/施工噪音",
+        tags=("safety", "livability", "safety"),
+        reason="按目录修正",
+    )
+    event = lifecycle.apply(ticket, cmd, OPERATOR, now)
+    assert ticket.status == state
+    assert ticket.request_type == before.request_type
+    assert ticket.category == "城乡建设/施工管理/施工噪音"
+    assert ticket.tags == ["safety", "livability"]  # duplicates dropped, order kept
+    assert event.changes == {
+        "category": [before.category, "城乡建设/施工管理/施工噪音"],
+        "tags": [[], ["safety", "livability"]],
+    }
+    assert event.reason == "按目录修正"
+
+
+def test_reclassify_type_and_clear_tags():
+    clock = Clock()
+    ticket, _ = ticket_in(Status.RECEIVED, clock)
+    lifecycle.apply(ticket, c.Reclassify(tags=("housing",)), OPERATOR, clock.tick())
+    event = lifecycle.apply(
+        ticket, c.Reclassify(request_type=RequestType.HELP, tags=()), DISPATCHER, clock.tick()
+    )
+    assert (ticket.request_type, ticket.tags) == (RequestType.HELP, [])
+    assert event.changes == {"request_type": ["complaint", "help"], "tags": [["housing"], []]}
+
+
+def test_every_livelihood_tag_is_accepted():
+    """A7: the tags are exactly the "七有五性" dimensions."""
+    clock = Clock()
+    ticket, _ = ticket_in(Status.RECEIVED, clock)
+    lifecycle.apply(ticket, c.Reclassify(tags=tuple(LIVELIHOOD_TAG_LABELS_ZH)), ADMIN, clock.tick())
+    assert ticket.tags == list(LIVELIHOOD_TAG_LABELS_ZH)
+    assert len(ticket.tags) == 12
+
+
+# --- known bugs in src/jiesu/domain (strict xfail: they flip to XPASS once fixed) -------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="handlers._reclassify accepts a blank category and erases the ticket's category",
+)
+@pytest.mark.parametrize("category", ["", "   "], ids=["empty", "blank"])
+def test_reclassify_refuses_a_blank_category(category):
+    clock = Clock()
+    ticket, _ = ticket_in(Status.DISPATCHED, clock)
+    before = snapshot(ticket)
+    with pytest.raises(InvalidInput):
+        lifecycle.apply(ticket, c.Reclassify(category=category), OPERATOR, clock.tick())
+    assert ticket == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="handlers._reclassify compares tags as lists: reordering them counts as a change",
+)
+def test_reordering_the_tags_is_no_change():
+    clock = Clock()
+    ticket, _ = ticket_in(Status.RECEIVED, clock)
+    lifecycle.apply(ticket, c.Reclassify(tags=("safety", "housing")), OPERATOR, clock.tick())
+    before = snapshot(ticket)
+    with pytest.raises(InvalidInput) as info:
+        lifecycle.apply(ticket, c.Reclassify(tags=("housing", "safety")), OPERATOR, clock.tick())
+    assert info.value.code == "classify.unchanged"
+    assert ticket == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="lifecycle.apply puts the ticket's own list objects into event.changes (no copy)",
+)
+def test_recorded_changes_do_not_alias_the_tickets_lists():
+    """S2: a recorded event is history; changing the ticket later must not rewrite it."""
+    clock = Clock()
+    ticket, _ = ticket_in(Status.ACKNOWLEDGED, clock)
+    tagged = lifecycle.apply(ticket, c.Reclassify(tags=("safety",)), OPERATOR, clock.tick())
+    released = lifecycle.apply(
+        ticket, c.ReleaseIdentity(unit_code=LEAD_UNIT, reason="核实"), DISPATCHER, clock.tick()
+    )
+    ticket.tags.append("housing")
+    ticket.identity_released_units.append(OTHER_UNIT)
+    assert tagged.changes["tags"] == [[], ["safety"]]
+    assert released.changes["identity_released_units"] == [[], [LEAD_UNIT]]
 
 
 # --- input errors --------------------------------------------------------------------------------

@@ -151,6 +151,45 @@ class ExtensionPolicy(_Strict):
     )  # furthest a single extension may reach, in calendar days
 
 
+class AttachmentPolicy(_Strict):
+    """What a channel may attach to a request (I1); types are judged from the content."""
+
+    max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    max_files: int = Field(default=9, ge=0)
+    allowed_types: tuple[str, ...] = (
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "video/mp4",
+        "video/quicktime",
+        "audio/mpeg",
+        "audio/amr",
+        "audio/wav",
+        "audio/mp4",
+        "audio/ogg",
+        "application/pdf",
+    )
+
+
+class FrequencyWindow(_Strict):
+    """``threshold`` or more requests within ``days`` make a frequent requester (I8)."""
+
+    days: int = Field(ge=1, le=366)
+    threshold: int = Field(ge=2)
+
+
+class IntakePolicy(_Strict):
+    attachments: AttachmentPolicy = AttachmentPolicy()
+    frequent_requester_windows: tuple[FrequencyWindow, ...] = (
+        FrequencyWindow(days=1, threshold=3),
+        FrequencyWindow(days=30, threshold=10),
+    )
+    duplicate_window_days: int = Field(default=30, ge=1, le=366)
+    location_required_categories: tuple[str, ...] = ()  # category code prefixes
+    risk_words: tuple[str, ...] = ()  # added to the built-in emergency and risk words
+
+
 class AssessmentWeights(_Strict):
     response: float = Field(ge=0, le=1)
     resolution: float = Field(ge=0, le=1)
@@ -207,6 +246,7 @@ class CityConfig(_Strict):
     deadline_policy: DeadlinePolicy
     referral_policy: ReferralPolicy = ReferralPolicy()
     extension_policy: ExtensionPolicy = ExtensionPolicy()
+    intake_policy: IntakePolicy = IntakePolicy()
     assessment_weights: AssessmentWeights = AssessmentWeights(
         response=0.2, resolution=0.4, satisfaction=0.4
     )
@@ -239,6 +279,9 @@ class CityConfig(_Strict):
     @cached_property
     def category_codes(self) -> frozenset[str]:
         return frozenset(c.code for c in self.categories)
+
+    def needs_location(self, category: str) -> bool:
+        return any(_under(category, p) for p in self.intake_policy.location_required_categories)
 
     def unit(self, code: str) -> Unit | None:
         return self.units_by_code.get(code)

@@ -32,6 +32,10 @@ class Action(StrEnum):
     RECORD_VISIT = "record_visit"
     CLOSE = "close"
     REOPEN = "reopen"
+    MERGE = "merge"
+    ABSORB = "absorb"
+    RELEASE_IDENTITY = "release_identity"
+    RECLASSIFY = "reclassify"
 
     @property
     def label_zh(self) -> str:
@@ -57,6 +61,10 @@ ACTION_LABELS_ZH = {
     Action.RECORD_VISIT: "回访",
     Action.CLOSE: "结案",
     Action.REOPEN: "退回重办",
+    Action.MERGE: "并单",
+    Action.ABSORB: "并入工单",
+    Action.RELEASE_IDENTITY: "披露诉求人身份",
+    Action.RECLASSIFY: "修改分类",
 }
 
 
@@ -96,6 +104,20 @@ class ContactOutcome(StrEnum):
     NOT_NEEDED = "not_needed"  # the requester asked not to be contacted
 
 
+CONTACT_METHOD_LABELS_ZH = {
+    ContactMethod.PHONE: "电话",
+    ContactMethod.SMS: "短信",
+    ContactMethod.VISIT: "上门",
+    ContactMethod.ONLINE: "网络",
+}
+CONTACT_OUTCOME_LABELS_ZH = {
+    ContactOutcome.REACHED: "已联系上",
+    ContactOutcome.UNREACHABLE: "未联系上",
+    ContactOutcome.NOT_NEEDED: "诉求人不需联系",
+}
+OBJECTION_GROUNDS_LABELS_ZH = {"duty": "职责异议", "jurisdiction": "管辖异议"}
+
+
 @dataclass(frozen=True)
 class Command:
     action: ClassVar[Action]
@@ -114,6 +136,8 @@ class Refer(Command):
     action: ClassVar[Action] = Action.REFER
     referral_reason: str = ""
     destination: str = ""
+    accepted: bool = True  # Beijing takes it with guidance; a refusing city does not take it
+    original_ticket_id: int | None = None  # for a repeated request: the first ticket
 
 
 @dataclass(frozen=True)
@@ -223,3 +247,38 @@ class Close(Command):
 class Reopen(Command):
     action: ClassVar[Action] = Action.REOPEN
     deadlines: Deadlines | None = None
+
+
+@dataclass(frozen=True)
+class Merge(Command):
+    """This ticket is handled as part of another (并单); its requester follows that one."""
+
+    action: ClassVar[Action] = Action.MERGE
+    into_ticket_id: int | None = None
+    into_number: str = ""
+
+
+@dataclass(frozen=True)
+class Absorb(Command):
+    """The other side of a merge: the handling ticket records the one merged into it."""
+
+    action: ClassVar[Action] = Action.ABSORB
+    merged_number: str = ""
+
+
+@dataclass(frozen=True)
+class ReleaseIdentity(Command):
+    """The hotline releases a confidential requester's identity to a handling unit (S1)."""
+
+    action: ClassVar[Action] = Action.RELEASE_IDENTITY
+    unit_code: str = ""
+
+
+@dataclass(frozen=True)
+class Reclassify(Command):
+    """The hotline corrects request type, category or "七有五性" tags (I3, A7)."""
+
+    action: ClassVar[Action] = Action.RECLASSIFY
+    request_type: str | None = None
+    category: str | None = None
+    tags: tuple[str, ...] | None = None

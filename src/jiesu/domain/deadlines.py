@@ -57,7 +57,9 @@ def add_working_days(day: date, n: int, calendar: WorkdayCalendar) -> date:
     return current
 
 
-def due_after(start: datetime, duration: Duration, calendar: WorkdayCalendar, tz: ZoneInfo) -> datetime:
+def due_after(
+    start: datetime, duration: Duration, calendar: WorkdayCalendar, tz: ZoneInfo
+) -> datetime:
     """When a period of ``duration`` that starts at ``start`` ends."""
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware")

@@ -14,7 +14,15 @@ from typing import Any
 from . import commands as c
 from .errors import InvalidInput
 from .roles import Actor
-from .ticket import CoHandlerTask, ReplyOutcome, Satisfaction, Status, Ticket
+from .ticket import (
+    LIVELIHOOD_TAG_LABELS_ZH,
+    CoHandlerTask,
+    ReplyOutcome,
+    RequestType,
+    Satisfaction,
+    Status,
+    Ticket,
+)
 
 
 def _require(condition: bool, code: str, zh: str, en: str) -> None:
@@ -23,7 +31,12 @@ def _require(condition: bool, code: str, zh: str, en: str) -> None:
 
 
 def _require_text(value: str | None, what_zh: str, what_en: str) -> None:
-    _require(bool(value and value.strip()), "input.required", f"请填写{what_zh}", f"{what_en} is required")
+    _require(
+        bool(value and value.strip()),
+        "input.required",
+        f"请填写{what_zh}",
+        f"{what_en} is required",
+    )
 
 
 def _answer(t: Ticket, cmd: c.AnswerDirectly, actor: Actor, now: datetime):
@@ -41,14 +54,27 @@ def _refer(t: Ticket, cmd: c.Refer, actor: Actor, now: datetime):
         f"Unknown referral reason: {cmd.referral_reason}",
     )
     _require_text(cmd.destination, "去向或告知内容", "The destination")
+    _require(
+        cmd.referral_reason != c.ReferralReason.REPEATED or cmd.original_ticket_id is not None,
+        "referral.no_original",
+        "重复诉求须关联原工单",
+        "A repeated request must point at the original ticket",
+    )
     t.referral_reason = cmd.referral_reason
     t.referral_destination = cmd.destination
+    t.referral_accepted = cmd.accepted
+    t.original_ticket_id = cmd.original_ticket_id
     t.closed_at = now
 
 
 def _assign(t: Ticket, lead: str, supervising: str | None, deadlines: c.Deadlines | None, now):
     _require_text(lead, "主办单位", "The lead unit")
-    _require(deadlines is not None, "dispatch.no_deadline", "派单必须注明办理时限", "A dispatch needs deadlines")
+    _require(
+        deadlines is not None,
+        "dispatch.no_deadline",
+        "派单必须注明办理时限",
+        "A dispatch needs deadlines",
+    )
     assert deadlines is not None
     _require(
         deadlines.contact_due > now and deadlines.completion_due >= deadlines.contact_due,
@@ -193,7 +219,9 @@ def _request_extension(t: Ticket, cmd: c.RequestExtension, actor: Actor, now: da
         f"No more than {cmd.max_extensions} extensions",
     )
     _require(
-        cmd.proposed_due is not None and t.completion_due is not None and cmd.proposed_due > t.completion_due,
+        cmd.proposed_due is not None
+        and t.completion_due is not None
+        and cmd.proposed_due > t.completion_due,
         "extension.not_later",
         "延期后的时限须晚于现有办结时限",
         "The proposed deadline must be later than the current one",
@@ -297,6 +325,69 @@ def _reopen(t: Ticket, cmd: c.Reopen, actor: Actor, now: datetime):
     t.satisfaction = None
 
 
+def _merge(t: Ticket, cmd: c.Merge, actor: Actor, now: datetime):
+    _require(
+        cmd.into_ticket_id is not None and cmd.into_ticket_id != t.id,
+        "merge.bad_target",
+        "须并入另一张在办工单",
+        "A ticket merges into another open ticket",
+    )
+    t.merged_into_id = cmd.into_ticket_id
+    t.closed_at = now
+    return {"into": cmd.into_number}
+
+
+def _absorb(t: Ticket, cmd: c.Absorb, actor: Actor, now: datetime):
+    _require_text(cmd.merged_number, "被并工单", "The merged ticket")
+    return {"merged": cmd.merged_number}
+
+
+def _release_identity(t: Ticket, cmd: c.ReleaseIdentity, actor: Actor, now: datetime):
+    _require(
+        t.confidential,
+        "identity.not_confidential",
+        "该工单未要求保密，无需披露",
+        "The requester did not ask for confidentiality",
+    )
+    _require_text(cmd.reason, "披露理由", "A reason")
+    _require(
+        cmd.unit_code == t.lead_unit_code or t.is_co_handler(cmd.unit_code),
+        "identity.unit_not_involved",
+        "只能向主办或协办单位披露",
+        "Identity can be released only to the lead or a co-handling unit",
+    )
+    _require(
+        cmd.unit_code not in t.identity_released_units,
+        "identity.already_released",
+        "已向该单位披露",
+        "Already released to that unit",
+    )
+    t.identity_released_units = [*t.identity_released_units, cmd.unit_code]
+    return {"unit": cmd.unit_code}
+
+
+def _reclassify(t: Ticket, cmd: c.Reclassify, actor: Actor, now: datetime):
+    if cmd.request_type is not None:
+        _require(
+            cmd.request_type in set(RequestType),
+            "classify.bad_request_type",
+            "诉求类型无效",
+            f"Unknown request type {cmd.request_type!r}",
+        )
+    if cmd.tags is not None:
+        unknown = sorted(set(cmd.tags) - set(LIVELIHOOD_TAG_LABELS_ZH))
+        _require(not unknown, "classify.bad_tag", "七有五性标签无效", f"Unknown tags {unknown}")
+    changed = {
+        "request_type": cmd.request_type,
+        "category": cmd.category,
+        "tags": list(dict.fromkeys(cmd.tags)) if cmd.tags is not None else None,
+    }
+    changed = {k: v for k, v in changed.items() if v is not None and v != getattr(t, k)}
+    _require(bool(changed), "classify.unchanged", "分类没有变化", "Nothing to change")
+    for name, value in changed.items():
+        setattr(t, name, value)
+
+
 HANDLERS: dict[type, Callable[..., dict[str, Any] | None]] = {
     c.AnswerDirectly: _answer,
     c.Refer: _refer,
@@ -315,4 +406,8 @@ HANDLERS: dict[type, Callable[..., dict[str, Any] | None]] = {
     c.RecordVisit: _record_visit,
     c.Close: _close,
     c.Reopen: _reopen,
+    c.Merge: _merge,
+    c.Absorb: _absorb,
+    c.ReleaseIdentity: _release_identity,
+    c.Reclassify: _reclassify,
 }

@@ -18,7 +18,7 @@ from .commands import Action
 from .errors import Forbidden, IllegalTransition
 from .handlers import HANDLERS
 from .roles import Actor, Role
-from .ticket import Status, Ticket, TimelineEvent
+from .ticket import OPEN_AT_UNIT, TERMINAL, Status, Ticket, TimelineEvent
 
 
 class Party(StrEnum):
@@ -42,6 +42,8 @@ _HOTLINE_DESK = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})
 _DISPATCH_DESK = frozenset({Role.DISPATCHER, Role.ADMIN})
 _UNIT = frozenset({Role.UNIT_HANDLER})
 _HANDLING = frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS})
+_AT_UNITS = OPEN_AT_UNIT | {Status.REPLIED, Status.VISITED}
+_NOT_FINAL = frozenset(Status) - TERMINAL
 
 
 def _t(action, sources, target, roles, party=Party.HOTLINE) -> Transition:
@@ -80,6 +82,10 @@ TRANSITIONS: dict[Action, Transition] = {
         _t(Action.RECORD_VISIT, {Status.REPLIED}, Status.VISITED, _HOTLINE_DESK),
         _t(Action.CLOSE, {Status.VISITED}, Status.CLOSED, _HOTLINE_DESK),
         _t(Action.REOPEN, {Status.VISITED, Status.CLOSED}, Status.DISPATCHED, _HOTLINE_DESK),
+        _t(Action.MERGE, {Status.RECEIVED}, Status.MERGED, _HOTLINE_DESK),
+        _t(Action.ABSORB, _NOT_FINAL, None, _HOTLINE_DESK),
+        _t(Action.RELEASE_IDENTITY, _AT_UNITS, None, _DISPATCH_DESK),
+        _t(Action.RECLASSIFY, {Status.RECEIVED} | OPEN_AT_UNIT, None, _HOTLINE_DESK),
     ]
 }
 
@@ -133,10 +139,16 @@ def check(ticket: Ticket, action: Action, actor: Actor) -> Transition:
     return transition
 
 
+#: Actions a service performs as the consequence of another, never offered on their own.
+CONSEQUENTIAL = frozenset({Action.ABSORB})
+
+
 def allowed_actions(ticket: Ticket, actor: Actor) -> list[Action]:
     """The actions ``actor`` could take on ``ticket`` now (for forms and menus)."""
     allowed = []
     for action in TRANSITIONS:
+        if action in CONSEQUENTIAL:
+            continue
         try:
             check(ticket, action, actor)
         except (Forbidden, IllegalTransition):
@@ -152,6 +164,8 @@ def _precondition_holds(ticket: Ticket, action: Action) -> bool:
         return pending
     if action is Action.REQUEST_EXTENSION:
         return not pending
+    if action is Action.RELEASE_IDENTITY:
+        return ticket.confidential
     return True
 
 

@@ -23,6 +23,7 @@ class Status(StrEnum):
     REPLIED = "replied"  # 已办结反馈
     VISITED = "visited"  # 已回访
     CLOSED = "closed"  # 已结案
+    MERGED = "merged"  # 已并单：handled as part of another ticket
 
     @property
     def label_zh(self) -> str:
@@ -40,10 +41,11 @@ STATUS_LABELS_ZH = {
     Status.REPLIED: "已办结",
     Status.VISITED: "已回访",
     Status.CLOSED: "已结案",
+    Status.MERGED: "已并单",
 }
 
 #: States in which nothing more happens to the ticket.
-TERMINAL = frozenset({Status.ANSWERED, Status.REFERRED, Status.CLOSED})
+TERMINAL = frozenset({Status.ANSWERED, Status.REFERRED, Status.CLOSED, Status.MERGED})
 #: States in which a unit holds the ticket and its deadlines run.
 OPEN_AT_UNIT = frozenset(
     {Status.DISPATCHED, Status.OBJECTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS}
@@ -99,6 +101,25 @@ REQUEST_TYPE_LABELS_ZH = {
 class Urgency(StrEnum):
     NORMAL = "normal"
     URGENT = "urgent"
+
+
+URGENCY_LABELS_ZH = {Urgency.NORMAL: "一般", Urgency.URGENT: "紧急"}
+
+#: The "七有五性" livelihood dimensions a ticket can be tagged with (BJ Art. 2, A7).
+LIVELIHOOD_TAG_LABELS_ZH = {
+    "childcare": "幼有所育",
+    "education": "学有所教",
+    "employment": "劳有所得",
+    "medical": "病有所医",
+    "elderly": "老有所养",
+    "housing": "住有所居",
+    "vulnerable": "弱有所扶",
+    "convenience": "便利性",
+    "livability": "宜居性",
+    "diversity": "多样性",
+    "fairness": "公正性",
+    "safety": "安全性",
+}
 
 
 class ReplyOutcome(StrEnum):
@@ -185,12 +206,17 @@ class Ticket:
     longitude: float | None = None
     attachments: list[str] = field(default_factory=list)
     confidential: bool = False
+    tags: list[str] = field(default_factory=list)  # "七有五性" dimensions (A7)
+    requester_id: int | None = None  # recognised across tickets by a keyed hash (I8)
+    identity_released_units: list[str] = field(default_factory=list)  # confidential: released to
     status: str = Status.RECEIVED
     round: int = 1  # handling round; grows when re-handling is ordered (退回重办)
     received_by_unit_code: str = ""
     # dispatch
     lead_unit_code: str | None = None
-    supervising_unit_code: str | None = None  # district government supervising a street (BJ Art. 12)
+    supervising_unit_code: str | None = (
+        None  # district government supervising a street (BJ Art. 12)
+    )
     dispatched_at: datetime | None = None
     deadline_basis: str | None = None  # the policy rule that produced the deadlines
     contact_due: datetime | None = None
@@ -210,6 +236,9 @@ class Ticket:
     answer_text: str | None = None
     referral_reason: str | None = None
     referral_destination: str | None = None
+    referral_accepted: bool | None = None  # deployment policy: taken with guidance, or refused
+    original_ticket_id: int | None = None  # a repeated request points at the first one
+    merged_into_id: int | None = None  # 并单: the ticket that handles this one
     # follow-up
     visited_at: datetime | None = None
     visit_contacted: bool | None = None

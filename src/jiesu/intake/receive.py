@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy.exc import IntegrityError
 
 from jiesu.context import Context
 from jiesu.domain import lifecycle
 from jiesu.domain.errors import Conflict, InvalidInput
 from jiesu.domain.roles import Actor
-from jiesu.domain.ticket import Channel, RequestType, Ticket, Urgency
+from jiesu.domain.ticket import LIVELIHOOD_TAG_LABELS_ZH, Channel, RequestType, Ticket, Urgency
 from jiesu.storage import repository as repo
 from jiesu.storage.uow import UnitOfWork
 from jiesu.workflow import record
+
+from .requesters import recognise
+
+
+#: Control characters other than tab and line breaks (PostgreSQL cannot even store NUL).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class NewTicket(BaseModel):
@@ -43,6 +50,29 @@ class NewTicket(BaseModel):
     longitude: float | None = Field(default=None, ge=-180, le=180)
     attachments: list[str] = Field(default_factory=list, max_length=50)
     confidential: bool = False
+    tags: list[str] = Field(default_factory=list, max_length=12, description="七有五性标签")
+
+    @field_validator("tags")
+    @classmethod
+    def _known_tags(cls, tags: list[str]) -> list[str]:
+        unknown = sorted(set(tags) - set(LIVELIHOOD_TAG_LABELS_ZH))
+        if unknown:
+            raise ValueError(f"unknown tags {unknown}")
+        return list(dict.fromkeys(tags))
+
+    @field_validator("content", "title", "requester_name", "address")
+    @classmethod
+    def _clean_text(cls, value: str) -> str:
+        if _CONTROL.search(value):
+            raise ValueError("contains control characters")
+        return value.strip()
+
+    @field_validator("content")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if len(value) < 2:
+            raise ValueError("the request itself must be stated")
+        return value
 
     @model_validator(mode="after")
     def _coordinates_in_pairs(self) -> NewTicket:
@@ -73,6 +103,13 @@ def _check_against_city(ctx: Context, data: NewTicket) -> None:
             "只有归并热线渠道才填写热线号码",
             "Only merged-hotline tickets carry a hotline number",
             field="hotline",
+        )
+    if ctx.city.needs_location(data.category) and not (data.location_unit_code or data.address):
+        raise InvalidInput(
+            "location.required",
+            f"“{data.category}”类诉求须注明发生地点",
+            f"Requests of category {data.category!r} must say where",
+            field="address",
         )
     if data.location_unit_code and ctx.city.unit(data.location_unit_code) is None:
         raise InvalidInput(
@@ -117,6 +154,7 @@ def _create(ctx, actor, data: NewTicket, key: str | None, digest: str) -> tuple[
             number=number,
             received_at=now,
             received_by_unit_code=actor.unit_code,
+            requester_id=recognise(uow.session, data.requester_name, data.requester_phone, now),
             **data.model_dump(),
         )
         event = lifecycle.receive(ticket, actor)

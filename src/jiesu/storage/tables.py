@@ -16,10 +16,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from jiesu.domain.ticket import Status
 
+from .crypto import EncryptedText
 from .types import UTCDateTime
 
 metadata = MetaData(
@@ -72,6 +74,30 @@ sessions = Table(
     Column("expires_at", UTCDateTime, nullable=False),
 )
 
+requesters = Table(
+    "requesters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("phone_hash", String(64), nullable=False, unique=True),
+    Column("name", EncryptedText, nullable=False, default=""),
+    Column("phone", EncryptedText, nullable=False, default=""),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False, index=True),
+)
+
+requester_notes = Table(
+    "requester_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("requester_id", Integer, ForeignKey("requesters.id"), nullable=False, index=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), index=True),
+    Column("kind", String(32), nullable=False),  # persuasion | warning | note
+    Column("note", Text, nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id")),
+    Column("username", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+
 tickets = Table(
     "tickets",
     metadata,
@@ -86,8 +112,14 @@ tickets = Table(
     Column("urgency", String(16), nullable=False),
     Column("title", String(200), nullable=False, default=""),
     Column("content", Text, nullable=False),
-    Column("requester_name", String(128), nullable=False, default=""),
-    Column("requester_phone", String(32), nullable=False, default=""),
+    Column("requester_name", EncryptedText, nullable=False, default=""),
+    Column("requester_phone", EncryptedText, nullable=False, default=""),
+    Column("requester_id", Integer, ForeignKey("requesters.id"), index=True),
+    Column("tags", JSON, nullable=False, default=list),
+    Column("merged_into_id", Integer, ForeignKey("tickets.id"), index=True),
+    Column("original_ticket_id", Integer, ForeignKey("tickets.id"), index=True),
+    Column("referral_accepted", Boolean),
+    Column("identity_released_units", JSON, nullable=False, default=list),
     Column("address", String(300), nullable=False, default=""),
     Column("location_unit_code", String(64), ForeignKey("units.code"), index=True),
     Column("latitude", Float),
@@ -187,6 +219,75 @@ outbox = Table(
     Column("last_error", Text),
     Column("sent_at", UTCDateTime),
     Index("ix_outbox_pending", "sent_at", "available_at"),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("media_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("original_name", String(255), nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+channel_clients = Table(
+    "channel_clients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("channel", String(32), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+kb_articles = Table(
+    "kb_articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_code", String(64), ForeignKey("units.code"), nullable=False, index=True),
+    Column("published_version", Integer),  # the version offered to operators and citizens
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+kb_versions = Table(
+    "kb_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("kb_articles.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # draft|in_review|published|rejected|superseded|withdrawn
+    Column("question", Text, nullable=False),
+    Column("variants", JSON, nullable=False, default=list),
+    Column("answer", Text, nullable=False),
+    Column("policy_basis", Text, nullable=False, default=""),
+    Column("categories", JSON, nullable=False, default=list),
+    Column("valid_from", UTCDateTime, nullable=False),
+    Column("valid_to", UTCDateTime),
+    Column("next_review", UTCDateTime, nullable=False, index=True),
+    Column("author_user_id", Integer, ForeignKey("users.id")),
+    Column("author", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("reviewed_by", String(64)),
+    Column("reviewed_at", UTCDateTime),
+    Column("review_note", Text),
+    UniqueConstraint("article_id", "version", name="uq_kb_versions_article_version"),
+)
+
+classification_feedback = Table(
+    "classification_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("field", String(32), nullable=False),  # request_type | category | tags
+    Column("proposed", JSON),
+    Column("chosen", JSON),
+    Column("model_version", String(64)),
+    Column("text", Text, nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
 )
 
 #: Tables whose rows are never updated or deleted (database triggers enforce it).

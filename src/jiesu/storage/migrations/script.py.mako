@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+import jiesu.storage.crypto
 import jiesu.storage.types
 ${imports if imports else ""}
 
