@@ -33,8 +33,13 @@ def visible_unit(actor: Actor) -> str | None:
 
 
 def may_see_requester(ticket: Ticket, actor: Actor) -> bool:
-    """Confidential requests hide the requester from handling units (BJ Art. 8; I9, S1)."""
-    return actor.role in HOTLINE_ROLES or not ticket.confidential
+    """Confidential requests hide the requester from handling units unless the hotline
+    released the identity to that unit, which the timeline records (BJ Art. 8; I9, S1)."""
+    return (
+        actor.role in HOTLINE_ROLES
+        or not ticket.confidential
+        or actor.unit_code in ticket.identity_released_units
+    )
 
 
 def mask_phone(phone: str) -> str:

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from jiesu.city.config import Unit
 from jiesu.context import Context
 from jiesu.domain.commands import Action, Command
 from jiesu.domain.errors import InvalidInput
 from jiesu.domain.roles import Actor
-from jiesu.domain.ticket import Ticket
+from jiesu.domain.ticket import Ticket, TimelineEvent
 
 
 class ActionInput(BaseModel):
@@ -33,7 +34,9 @@ class ActionInput(BaseModel):
     )
 
 
-Builder = Callable[[Context, Ticket, Actor, datetime, ActionInput], Command]
+#: (ctx, ticket, actor, now, input, session) → the command; the session reads other rows
+#: (an original ticket, an article) inside the action's own transaction.
+Builder = Callable[[Context, Ticket, Actor, datetime, ActionInput, Session], Command]
 
 
 @dataclass(frozen=True)
@@ -41,17 +44,37 @@ class ActionSpec:
     action: Action
     input_model: type[ActionInput]
     build: Builder
+    then: Callable[..., None] | None = None  # changes to other rows in the same transaction
 
 
 REGISTRY: dict[Action, ActionSpec] = {}
 
 
-def register(action: Action, input_model: type[ActionInput]) -> Callable[[Builder], Builder]:
+def register(
+    action: Action, input_model: type[ActionInput], then: Callable[..., None] | None = None
+) -> Callable[[Builder], Builder]:
     def decorator(build: Builder) -> Builder:
-        REGISTRY[action] = ActionSpec(action, input_model, build)
+        REGISTRY[action] = ActionSpec(action, input_model, build, then)
         return build
 
     return decorator
+
+
+def run(
+    ctx: Context, actor: Actor, number: str, action: Action, data: ActionInput
+) -> tuple[Ticket, TimelineEvent]:
+    """Perform a registered action with its input, as the API and the console do."""
+    from jiesu.workflow import perform
+
+    spec = load_stage_actions()[action]
+    return perform(
+        ctx,
+        actor,
+        number,
+        lambda ticket, now, session: spec.build(ctx, ticket, actor, now, data, session),
+        expected_version=data.expected_version,
+        then=spec.then,
+    )
 
 
 def require_unit(ctx: Context, code: str, *, field: str) -> Unit:
@@ -91,5 +114,6 @@ def load_stage_actions() -> dict[Action, ActionSpec]:
     from jiesu.followup import actions as _followup  # noqa: F401
     from jiesu.handling import actions as _handling  # noqa: F401
     from jiesu.intake import actions as _intake  # noqa: F401
+    from jiesu.intake import classified as _classified  # noqa: F401
 
     return REGISTRY

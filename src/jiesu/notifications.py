@@ -11,6 +11,7 @@ from typing import Any
 
 from jiesu.domain.commands import Action, ReferralReason
 from jiesu.domain.ticket import Ticket, TimelineEvent
+from jiesu.intake.referral import referral_message
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,9 @@ def messages_for(ticket: Ticket, event: TimelineEvent, hotline_unit: str) -> lis
     base = {"ticket": ticket.number, "action": event.action}
     out: list[Message] = []
 
-    def to_requester(kind: str) -> None:
+    def to_requester(kind: str, **extra: Any) -> None:
         if ticket.requester_phone:
-            out.append(Message("sms.requester", "requester", {**base, "template": kind}))
+            out.append(Message("sms.requester", "requester", {**base, "template": kind, **extra}))
 
     def to_unit(code: str | None, kind: str) -> None:
         if code:
@@ -35,8 +36,14 @@ def messages_for(ticket: Ticket, event: TimelineEvent, hotline_unit: str) -> lis
 
     if action is Action.RECEIVE:
         to_requester("received")
-    elif action in (Action.ANSWER_DIRECTLY, Action.REFER):
-        to_requester(event.action)
+    elif action is Action.ANSWER_DIRECTLY:
+        to_requester("answered", text=ticket.answer_text)
+    elif action is Action.REFER:
+        data = event.data
+        text = referral_message(
+            ticket, original=data.get("original", ""), progress=data.get("original_status", "")
+        )
+        to_requester(f"refer.{ticket.referral_reason}", text=text)
         if ticket.referral_reason == ReferralReason.EMERGENCY:
             out.append(
                 Message(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from jiesu.access import ensure_visible
 from jiesu.context import Context
 from jiesu.domain import lifecycle
@@ -21,7 +23,9 @@ from jiesu.notifications import messages_for
 from jiesu.storage import repository as repo
 from jiesu.storage.uow import UnitOfWork
 
-CommandFactory = Callable[[Ticket, datetime], Command]
+CommandFactory = Callable[[Ticket, datetime, Session], Command]
+#: What must happen to other rows in the same transaction (e.g. the other side of a merge).
+FollowUp = Callable[[Context, UnitOfWork, Ticket, TimelineEvent, Actor, datetime], None]
 
 
 def perform(
@@ -31,6 +35,7 @@ def perform(
     make_command: CommandFactory,
     *,
     expected_version: int | None = None,
+    then: FollowUp | None = None,
 ) -> tuple[Ticket, TimelineEvent]:
     with UnitOfWork(ctx.engine) as uow:
         ticket = repo.get_ticket(uow.session, number)
@@ -44,22 +49,35 @@ def perform(
                 current_version=ticket.version,
             )
         now = ctx.now()
-        event = lifecycle.apply(ticket, make_command(ticket, now), actor, now)
+        event = lifecycle.apply(ticket, make_command(ticket, now, uow.session), actor, now)
         uow.flush()  # raises Conflict if another transaction changed the ticket meanwhile
         record(uow, ctx, ticket, event)
+        if then is not None:
+            then(ctx, uow, ticket, event, actor, now)
         uow.commit()
         return ticket, event
 
 
 def record(uow: UnitOfWork, ctx: Context, ticket: Ticket, event: TimelineEvent) -> None:
-    """Append ``event`` and queue its messages, inside the caller's transaction."""
+    """Append ``event`` and queue its messages, inside the caller's transaction.
+
+    What the requester is told goes to every requester whose ticket was merged
+    into this one as well (并单: one handling, everyone informed).
+    """
     repo.append_event(uow.session, ticket, event)
+    merged: list[str] | None = None
     for msg in messages_for(ticket, event, ctx.hotline_unit.code):
-        repo.queue_message(
-            uow.session,
-            topic=msg.topic,
-            ticket_id=ticket.id,
-            payload=msg.payload,
-            key=f"{ticket.number}:{event.id}:{msg.topic}:{msg.recipient}",
-            now=event.at,
-        )
+        recipients = [msg.recipient]
+        if msg.topic == "sms.requester":
+            if merged is None:
+                merged = repo.merged_ticket_numbers(uow.session, ticket.id)
+            recipients += [f"requester:{number}" for number in merged]
+        for recipient in recipients:
+            repo.queue_message(
+                uow.session,
+                topic=msg.topic,
+                ticket_id=ticket.id,
+                payload={**msg.payload, "recipient": recipient},
+                key=f"{ticket.number}:{event.id}:{msg.topic}:{recipient}",
+                now=event.at,
+            )

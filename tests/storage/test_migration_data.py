@@ -28,7 +28,9 @@ def empty_engine(tmp_path):
         yield engine
         engine.dispose()
         return
-    admin = create_engine(make_url(url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        make_url(url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
     name = "jiesu_migration_test"
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
@@ -43,8 +45,14 @@ def empty_engine(tmp_path):
 
 def _insert_clear_tickets(engine):
     with engine.begin() as conn:
-        conn.execute(tables.units.insert().values(code="hotline", name="热线", kind="hotline", around_the_clock=False, aliases=[]))
-        for i, (name, phone) in enumerate([("张女士", "13800138000"), ("张女士", "+86 138-0013-8000"), ("", "")]):
+        conn.execute(
+            tables.units.insert().values(
+                code="hotline", name="热线", kind="hotline", around_the_clock=False, aliases=[]
+            )
+        )
+        for i, (name, phone) in enumerate(
+            [("张女士", "13800138000"), ("张女士", "+86 138-0013-8000"), ("", "")]
+        ):
             conn.execute(
                 text(
                     "INSERT INTO tickets (number, version, received_at, channel, request_type, category,"
@@ -53,7 +61,12 @@ def _insert_clear_tickets(engine):
                     " VALUES (:n, 1, :at, 'phone', 'complaint', '城乡建设', 'normal', '', '内容', :name,"
                     " :phone, '', '[]', false, 'received', 1, 'hotline', 0)"
                 ),
-                {"n": f"T{i}", "at": NOW.replace(tzinfo=None) if engine.dialect.name == "sqlite" else NOW, "name": name, "phone": phone},
+                {
+                    "n": f"T{i}",
+                    "at": NOW.replace(tzinfo=None) if engine.dialect.name == "sqlite" else NOW,
+                    "name": name,
+                    "phone": phone,
+                },
             )
 
 
@@ -62,9 +75,15 @@ def test_0002_encrypts_contacts_and_links_requesters_and_back(empty_engine):
     _insert_clear_tickets(empty_engine)
     upgrade(empty_engine, "0002")
     with empty_engine.connect() as conn:
-        rows = conn.execute(text("SELECT number, requester_name, requester_phone, requester_id FROM tickets ORDER BY number")).all()
+        rows = conn.execute(
+            text(
+                "SELECT number, requester_name, requester_phone, requester_id FROM tickets ORDER BY number"
+            )
+        ).all()
         requesters = conn.execute(select(tables.requesters)).all()
-    assert rows[0].requester_phone.startswith("v1:") and "13800138000" not in rows[0].requester_phone
+    assert (
+        rows[0].requester_phone.startswith("v1:") and "13800138000" not in rows[0].requester_phone
+    )
     assert crypto.decrypt(rows[1].requester_phone) == "+86 138-0013-8000"
     # The same person, written two ways, is one requester.
     assert rows[0].requester_id == rows[1].requester_id is not None
@@ -72,5 +91,9 @@ def test_0002_encrypts_contacts_and_links_requesters_and_back(empty_engine):
     assert len(requesters) == 1 and requesters[0].phone_hash == crypto.phone_hash("13800138000")
     downgrade(empty_engine, "0001")
     with empty_engine.connect() as conn:
-        phones = conn.execute(text("SELECT requester_phone FROM tickets ORDER BY number")).scalars().all()
+        phones = (
+            conn.execute(text("SELECT requester_phone FROM tickets ORDER BY number"))
+            .scalars()
+            .all()
+        )
     assert phones == ["13800138000", "+86 138-0013-8000", ""]

@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from jiesu.actions import load_stage_actions
+from jiesu.actions import run
 from jiesu.dispatch.actions import DispatchInput
 from jiesu.domain.commands import Acknowledge, Action, Close, RaiseObjection
 from jiesu.domain.errors import Conflict, IllegalTransition
@@ -66,11 +66,9 @@ def test_numbers_restart_each_local_day(ctx, clock):
 
 
 def _dispatch(ctx, number):
-    spec = load_stage_actions()[Action.DISPATCH]
-    data = DispatchInput(lead_unit_code="990101001")
-    return perform(
-        ctx, DISPATCHER, number, lambda t, now: spec.build(ctx, t, DISPATCHER, now, data)
-    )[0]
+    return run(ctx, DISPATCHER, number, Action.DISPATCH, DispatchInput(lead_unit_code="990101001"))[
+        0
+    ]
 
 
 def test_two_people_acting_at_once_one_wins_one_conflicts(ctx):
@@ -83,7 +81,13 @@ def test_two_people_acting_at_once_one_wins_one_conflicts(ctx):
     def attempt(command):
         barrier.wait()
         try:
-            perform(ctx, HANDLER, ticket.number, lambda t, now: command, expected_version=version)
+            perform(
+                ctx,
+                HANDLER,
+                ticket.number,
+                lambda t, now, session: command,
+                expected_version=version,
+            )
             return "ok"
         except (Conflict, IllegalTransition) as exc:
             return exc.code
@@ -108,7 +112,7 @@ def test_concurrent_writes_without_expected_version_are_serialised(ctx):
 
     def ack():
         try:
-            perform(ctx, HANDLER, ticket.number, lambda t, now: Acknowledge())
+            perform(ctx, HANDLER, ticket.number, lambda t, now, session: Acknowledge())
             return "ok"
         except (Conflict, IllegalTransition) as exc:
             return exc.code
@@ -125,10 +129,31 @@ def test_concurrent_writes_without_expected_version_are_serialised(ctx):
 def test_failed_action_writes_nothing(ctx):
     ticket, _ = receive(ctx, OPERATOR, DRAFT)
     with pytest.raises(IllegalTransition):
-        perform(ctx, OPERATOR, ticket.number, lambda t, now: Close())
+        perform(ctx, OPERATOR, ticket.number, lambda t, now, session: Close())
     with UnitOfWork(ctx.engine, write=False) as uow:
         fresh = repo.get_ticket(uow.session, ticket.number)
         assert fresh.version == ticket.version and fresh.status == "received"
         assert len(repo.timeline(uow.session, fresh.id)) == 1
         outbox = uow.session.execute(text("SELECT count(*) FROM outbox")).scalar_one()
     assert outbox == 0  # the requester has no phone: nothing queued at receipt
+
+
+def test_status_check_knows_exactly_the_lifecycle_statuses(ctx):
+    """The database's CHECK on tickets.status matches the domain's Status (no drift)."""
+    from jiesu.domain.ticket import Status
+
+    ticket, _ = receive(ctx, OPERATOR, DRAFT)
+    for status in [*Status, "bogus"]:
+        conn = ctx.engine.connect()
+        try:
+            conn.execute(
+                text("UPDATE tickets SET status = :s WHERE id = :i"),
+                {"s": str(status), "i": ticket.id},
+            )
+            accepted = True
+        except DBAPIError:
+            accepted = False
+        finally:
+            conn.rollback()
+            conn.close()
+        assert accepted == (status != "bogus"), status

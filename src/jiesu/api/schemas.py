@@ -68,8 +68,16 @@ class TicketOut(BaseModel):
     satisfaction: str | None
     closed_at: datetime | None
     co_handlers: list[CoHandlerOut]
+    tags: list[str]
+    referral_accepted: bool | None
+    identity_released_units: list[str]
     overdue: bool
     allowed_actions: list[str]
+    # links, filled for a single ticket (see ``with_links``)
+    merged_into: str | None = None
+    original: str | None = None
+    merged: list[str] | None = None
+    repeat_count: int | None = None
 
 
 def ticket_out(ticket: Ticket, actor: Actor, now: datetime) -> TicketOut:
@@ -87,6 +95,21 @@ def ticket_out(ticket: Ticket, actor: Actor, now: datetime) -> TicketOut:
     elif actor.role is Role.SUPERVISOR:  # supervisors read, they do not call back
         fields["requester_phone"] = mask_phone(ticket.requester_phone)
     return TicketOut(**fields)
+
+
+def with_links(session, ticket: Ticket, out: TicketOut) -> TicketOut:
+    """Add the numbers of linked tickets: merged into / merged here / original / repeats."""
+    from jiesu.storage import repository as repo
+
+    number = lambda ticket_id: repo.ticket_number_by_id(session, ticket_id)  # noqa: E731
+    return out.model_copy(
+        update={
+            "merged_into": number(ticket.merged_into_id) if ticket.merged_into_id else None,
+            "original": number(ticket.original_ticket_id) if ticket.original_ticket_id else None,
+            "merged": repo.merged_ticket_numbers(session, ticket.id),
+            "repeat_count": repo.repeat_count(session, ticket.id),
+        }
+    )
 
 
 class TicketPage(BaseModel):

@@ -9,16 +9,16 @@ from fastapi import APIRouter, Body, Header, Query, Response
 
 from jiesu.access import ensure_visible, visible_unit
 from jiesu.actions import ActionSpec, load_stage_actions
+from jiesu.actions import run as run_action
 from jiesu.domain.errors import InvalidInput
 from jiesu.domain.ticket import RequestType, Status
 from jiesu.intake.receive import NewTicket, receive
 from jiesu.storage import repository as repo
 from jiesu.storage.repository import TicketFilter
 from jiesu.storage.uow import UnitOfWork
-from jiesu.workflow import perform
 
 from .deps import ActorDep, ContextDep
-from .schemas import EventOut, TicketOut, TicketPage, event_out, ticket_out
+from .schemas import EventOut, TicketOut, TicketPage, event_out, ticket_out, with_links
 
 router = APIRouter(prefix="/api/tickets", tags=["tickets"])
 
@@ -87,7 +87,7 @@ def get_ticket(number: str, ctx: ContextDep, actor: ActorDep) -> TicketOut:
     with UnitOfWork(ctx.engine, write=False) as uow:
         ticket = repo.get_ticket(uow.session, number)
         ensure_visible(ticket, actor)
-        return ticket_out(ticket, actor, ctx.now())
+        return with_links(uow.session, ticket, ticket_out(ticket, actor, ctx.now()))
 
 
 @router.get("/{number}/timeline", response_model=list[EventOut], summary="办理过程 Timeline")
@@ -107,13 +107,7 @@ def _action_route(spec: ActionSpec):
         actor: ActorDep,
         data: Annotated[model, Body()],  # type: ignore[valid-type]
     ) -> TicketOut:
-        ticket, _ = perform(
-            ctx,
-            actor,
-            number,
-            lambda t, now: spec.build(ctx, t, actor, now, data),
-            expected_version=data.expected_version,
-        )
+        ticket, _ = run_action(ctx, actor, number, spec.action, data)
         return ticket_out(ticket, actor, ctx.now())
 
     # The body type is chosen per action at run time, so give FastAPI the real object

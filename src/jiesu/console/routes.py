@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from jiesu import accounts
 from jiesu.access import ensure_visible
 from jiesu.actions import load_stage_actions
+from jiesu.actions import run as run_action
 from jiesu.api.deps import SESSION_COOKIE, ContextDep
 from jiesu.api.schemas import ticket_out
 from jiesu.city.config import UNIT_KIND_LABELS_ZH
@@ -29,7 +30,6 @@ from jiesu.domain.ticket import REQUEST_TYPE_LABELS_ZH, STATUS_LABELS_ZH
 from jiesu.intake.receive import receive
 from jiesu.storage import repository as repo
 from jiesu.storage.uow import UnitOfWork
-from jiesu.workflow import perform
 
 from . import forms, new_ticket, pickers, queues, views
 from .web import (
@@ -264,13 +264,7 @@ def ticket_action(
     actor = session.user.actor
     try:
         data = forms.parse_action(spec, values, ctx.city.tz)
-        perform(
-            ctx,
-            actor,
-            number,
-            lambda t, now: spec.build(ctx, t, actor, now, data),
-            expected_version=data.expected_version,
-        )
+        run_action(ctx, actor, number, spec.action, data)
     except forms.FormError as exc:
         problem = Problem(exc.messages, "input.invalid")
         return _ticket_page(

@@ -138,6 +138,8 @@ class Refer(Command):
     destination: str = ""
     accepted: bool = True  # Beijing takes it with guidance; a refusing city does not take it
     original_ticket_id: int | None = None  # for a repeated request: the first ticket
+    original_number: str = ""
+    original_progress: str = ""  # what the requester is told of the first ticket's progress
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,9 @@ def _refer(t: Ticket, cmd: c.Refer, actor: Actor, now: datetime):
     t.referral_accepted = cmd.accepted
     t.original_ticket_id = cmd.original_ticket_id
     t.closed_at = now
+    if cmd.original_ticket_id is not None:
+        return {"original": cmd.original_number, "original_status": cmd.original_progress}
+    return None
 
 
 def _assign(t: Ticket, lead: str, supervising: str | None, deadlines: c.Deadlines | None, now):

@@ -1,4 +1,7 @@
-"""Intake actions on a received ticket: answer it directly or refer it with a reason (I4, I5)."""
+"""Answering a received ticket directly, from the knowledge base where it can be (I4).
+
+Referral, merging, reclassification and identity release are in ``classified.py``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from pydantic import Field
 
 from jiesu.actions import ActionInput, register
 from jiesu.domain import commands as c
-from jiesu.domain.commands import Action, ReferralReason
+from jiesu.domain.commands import Action
 
 
 class AnswerInput(ActionInput):
@@ -14,18 +17,6 @@ class AnswerInput(ActionInput):
     source: str | None = Field(default=None, max_length=200, description="知识库条目及版本")
 
 
-class ReferInput(ActionInput):
-    referral_reason: ReferralReason = Field(description="BJ Art. 11 的分类处置情形")
-    destination: str = Field(min_length=1, max_length=500, description="转至何处或告知的渠道")
-
-
 @register(Action.ANSWER_DIRECTLY, AnswerInput)
-def _answer(ctx, ticket, actor, now, data: AnswerInput) -> c.Command:
+def _answer(ctx, ticket, actor, now, data: AnswerInput, session) -> c.Command:
     return c.AnswerDirectly(reason=data.reason, answer=data.answer, source=data.source)
-
-
-@register(Action.REFER, ReferInput)
-def _refer(ctx, ticket, actor, now, data: ReferInput) -> c.Command:
-    return c.Refer(
-        reason=data.reason, referral_reason=data.referral_reason, destination=data.destination
-    )

@@ -31,6 +31,24 @@ def append_event(session: Session, ticket: Ticket, event: TimelineEvent) -> Time
     return event
 
 
+def merged_ticket_numbers(session: Session, ticket_id: int) -> list[str]:
+    """Numbers of the tickets merged into this one (并单)."""
+    t = tables.tickets.c
+    return list(
+        session.execute(
+            select(t.number).where(t.merged_into_id == ticket_id).order_by(t.id)
+        ).scalars()
+    )
+
+
+def repeat_count(session: Session, ticket_id: int) -> int:
+    """How often the same request was repeated with no new facts (BJ Art. 11 (3))."""
+    t = tables.tickets.c
+    return session.execute(
+        select(func.count()).select_from(tables.tickets).where(t.original_ticket_id == ticket_id)
+    ).scalar_one()
+
+
 def timeline(session: Session, ticket_id: int) -> list[TimelineEvent]:
     stmt = (
         select(TimelineEvent)

@@ -258,7 +258,9 @@ kb_versions = Table(
     Column("id", Integer, primary_key=True),
     Column("article_id", Integer, ForeignKey("kb_articles.id"), nullable=False, index=True),
     Column("version", Integer, nullable=False),
-    Column("status", String(16), nullable=False, index=True),  # draft|in_review|published|rejected|superseded|withdrawn
+    Column(
+        "status", String(16), nullable=False, index=True
+    ),  # draft|in_review|published|rejected|superseded|withdrawn
     Column("question", Text, nullable=False),
     Column("variants", JSON, nullable=False, default=list),
     Column("answer", Text, nullable=False),
