@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from jiesu import __version__
 from jiesu.context import Context
 
-from . import errors, meta, tickets
+from . import errors, meta, requesters, tickets
 
 
 def create_app(ctx: Context) -> FastAPI:
@@ -27,6 +27,7 @@ def create_app(ctx: Context) -> FastAPI:
     errors.install(app)
     app.include_router(meta.router)
     app.include_router(tickets.router)
+    app.include_router(requesters.router)
 
     app.mount(
         "/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets"
