@@ -12,18 +12,35 @@ from jiesu.domain.errors import JiesuError
 from jiesu.domain.roles import Role
 
 
-def _serve(ctx, host: str, port: int) -> None:
+def _serve(ctx, host: str, port: int, *, with_worker: bool = False) -> None:
     import uvicorn
 
     from jiesu.api.app import create_app
 
+    if with_worker:
+        from jiesu.jobs.worker import start_in_background
+
+        start_in_background(ctx)
     uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
+
+
+def cmd_worker(args) -> int:
+    from jiesu.bootstrap import open_context
+    from jiesu.jobs.worker import run
+
+    run(open_context(args.city, args.database_url), interval=args.interval)
+    return 0
 
 
 def cmd_serve(args) -> int:
     from jiesu.bootstrap import open_context
 
-    _serve(open_context(args.city, args.database_url), args.host, args.port)
+    _serve(
+        open_context(args.city, args.database_url),
+        args.host,
+        args.port,
+        with_worker=args.with_worker,
+    )
     return 0
 
 
@@ -41,7 +58,7 @@ def cmd_demo(args) -> int:
     )
     if args.no_serve:
         return 0
-    _serve(ctx, args.host, args.port)
+    _serve(ctx, args.host, args.port, with_worker=True)  # embedded: one process does it all
     return 0
 
 
@@ -143,7 +160,15 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp)
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=8000)
+    sp.add_argument(
+        "--with-worker", action="store_true", help="also relay the outbox in this process"
+    )
     sp.set_defaults(func=cmd_serve)
+
+    sp = sub.add_parser("worker", help="relay the outbox (SMS, unit messages, 110 hand-over)")
+    common(sp)
+    sp.add_argument("--interval", type=float, default=2.0, help="seconds between idle passes")
+    sp.set_defaults(func=cmd_worker)
 
     city = sub.add_parser("city", help="city configuration").add_subparsers(
         dest="city_cmd", required=True

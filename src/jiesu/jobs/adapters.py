@@ -1,0 +1,62 @@
+"""Where outbox messages go: one adapter per topic, behind one small contract.
+
+A city plugs in its SMS gateway, its unit messaging and its 110/119/120/122
+hand-over by naming adapter classes in ``JIESU_ADAPTERS`` (``topic=module:Class``,
+comma-separated). The logging adapter ships by default and is what the demo uses.
+Adapters receive the message's idempotency key and must treat a repeat of a
+key they have already delivered as done (the relay delivers at least once).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+log = logging.getLogger("jiesu.outbox")
+
+TOPICS = ("sms.requester", "unit.message", "hotline.message", "handover.emergency", "kb.review_due")
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    topic: str
+    key: str  # idempotency key: the same key is the same message
+    ticket_id: int | None
+    payload: dict[str, Any]
+
+
+class Adapter(Protocol):
+    def send(self, message: OutgoingMessage) -> None:
+        """Deliver, or raise to have the relay try again later."""
+
+
+class LoggingAdapter:
+    """Writes each message to the log (and keeps the keys it has seen, to show idempotency)."""
+
+    def __init__(self) -> None:
+        self.delivered: dict[str, OutgoingMessage] = {}
+
+    def send(self, message: OutgoingMessage) -> None:
+        if message.key in self.delivered:
+            return
+        self.delivered[message.key] = message
+        log.info("%s %s %s", message.topic, message.key, message.payload)
+
+
+def _load(spec: str) -> Adapter:
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)()
+
+
+def configured_adapters(environ: dict[str, str] | None = None) -> dict[str, Adapter]:
+    """The adapter per topic: ``JIESU_ADAPTERS`` entries, the logging adapter for the rest."""
+    environ = os.environ if environ is None else environ
+    fallback = LoggingAdapter()
+    adapters: dict[str, Adapter] = dict.fromkeys(TOPICS, fallback)
+    for entry in filter(None, (e.strip() for e in environ.get("JIESU_ADAPTERS", "").split(","))):
+        topic, _, spec = entry.partition("=")
+        adapters[topic.strip()] = _load(spec.strip())
+    return adapters

@@ -1,0 +1,44 @@
+"""``jiesu worker``: relay the outbox in a loop (the embedded demo runs it in a thread)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from jiesu.context import Context
+
+from .adapters import Adapter, configured_adapters
+from .outbox import relay_once
+
+log = logging.getLogger("jiesu.worker")
+
+
+def run(
+    ctx: Context,
+    *,
+    interval: float = 2.0,
+    stop: threading.Event | None = None,
+    adapters: dict[str, Adapter] | None = None,
+) -> None:
+    """Relay until ``stop`` is set; a failing pass is logged and retried, never fatal."""
+    stop = stop or threading.Event()
+    adapters = adapters or configured_adapters()
+    while not stop.is_set():
+        try:
+            result = relay_once(ctx, adapters)
+            if result.sent or result.failed:
+                log.info("outbox: %d sent, %d failed", result.sent, result.failed)
+            busy = result.sent + result.failed > 0
+        except Exception:  # the database may be briefly unavailable; try again
+            log.exception("outbox relay pass failed")
+            busy = False
+        stop.wait(0 if busy else interval)
+
+
+def start_in_background(ctx: Context, **kwargs) -> threading.Event:
+    """Run the worker in a daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+    threading.Thread(
+        target=run, args=(ctx,), kwargs={"stop": stop, **kwargs}, name="jiesu-worker", daemon=True
+    ).start()
+    return stop

@@ -1,0 +1,103 @@
+"""The outbox relay: side effects leave after commit, through pluggable adapters, with
+retries and back-off kept in columns; the emergency hand-over reaches its adapter (I5, I6)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from jiesu.jobs.adapters import LoggingAdapter, OutgoingMessage, configured_adapters
+from jiesu.jobs.outbox import backoff, pending_count, relay_once
+from jiesu.storage import tables
+from jiesu.storage.uow import UnitOfWork
+from tests.api.helpers import act, create
+
+
+class EmergencyLine:
+    """A stand-in for the 110 system: records what it was handed."""
+
+    def __init__(self) -> None:
+        self.received: list[OutgoingMessage] = []
+
+    def send(self, message: OutgoingMessage) -> None:
+        self.received.append(message)
+
+
+class Flaky:
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.delivered: list[str] = []
+
+    def send(self, message: OutgoingMessage) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("gateway down")
+        self.delivered.append(message.key)
+
+
+def rows(ctx):
+    with UnitOfWork(ctx.engine, write=False) as uow:
+        return uow.session.execute(select(tables.outbox).order_by(tables.outbox.c.id)).all()
+
+
+def test_emergency_is_handed_over_in_one_step(client, auth, ctx):
+    t = create(client, auth, content="楼下有人持刀打架，情况紧急")
+    act(
+        client,
+        auth,
+        "operator",
+        t["number"],
+        "refer",
+        referral_reason="emergency",
+        destination="110",
+    )
+    line = EmergencyLine()
+    adapters = {**configured_adapters({}), "handover.emergency": line}
+    result = relay_once(ctx, adapters)
+    assert result.failed == 0 and result.sent == len(rows(ctx))
+    assert len(line.received) == 1
+    handed = line.received[0]
+    assert handed.payload["recipient"] == "110" and "持刀" in handed.payload["content"]
+    assert pending_count(ctx) == 0
+    assert relay_once(ctx, adapters).sent == 0  # nothing is sent twice
+
+
+def test_failures_back_off_and_are_kept_until_delivered(client, auth, ctx, clock):
+    create(client, auth)  # queues the "received" SMS
+    flaky = Flaky(failures=2)
+    adapters = {"sms.requester": flaky}
+    assert relay_once(ctx, adapters).failed == 1
+    row = rows(ctx)[0]
+    assert row.attempts == 1 and "gateway down" in row.last_error and row.sent_at is None
+    assert relay_once(ctx, adapters).failed == 0  # not due yet
+    clock.advance(seconds=31)
+    assert relay_once(ctx, adapters).failed == 1
+    assert rows(ctx)[0].attempts == 2
+    clock.advance(seconds=61)
+    assert relay_once(ctx, adapters).sent == 1
+    assert flaky.delivered == [row.idempotency_key]
+    assert rows(ctx)[0].sent_at is not None and rows(ctx)[0].last_error is None
+
+
+def test_backoff_grows_and_is_capped():
+    assert [backoff(n) for n in (1, 2, 3)] == [
+        timedelta(seconds=30),
+        timedelta(minutes=1),
+        timedelta(minutes=2),
+    ]
+    assert backoff(30) == timedelta(hours=6)
+
+
+def test_a_topic_without_adapter_is_kept_not_lost(client, auth, ctx):
+    create(client, auth)
+    assert relay_once(ctx, {}).failed == 1
+    assert "no adapter" in rows(ctx)[0].last_error and pending_count(ctx) == 1
+
+
+def test_adapters_are_configured_from_the_environment():
+    adapters = configured_adapters(
+        {"JIESU_ADAPTERS": "handover.emergency=tests.jobs.test_outbox:EmergencyLine"}
+    )
+    assert isinstance(adapters["handover.emergency"], EmergencyLine)
+    assert isinstance(adapters["sms.requester"], LoggingAdapter)
