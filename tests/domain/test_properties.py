@@ -3,7 +3,9 @@
 Random sequences of (action, actor, parameters), on a clock that only moves
 forward, go through ``lifecycle.apply``. Whatever happens, the ticket stays
 consistent; a refused action leaves it exactly as it was; and the completion
-deadline moves only by an extension or a (re)dispatch.
+deadline moves only by an extension or a (re)dispatch. A merged ticket points at
+another; tags are always "七有五性" dimensions (A7); a requester's identity is released
+only on a confidential ticket, and only to a unit involved at the time (S1).
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from jiesu.domain.deadlines import Duration, DurationUnit, due_after
 from jiesu.domain.errors import Forbidden, IllegalTransition, InvalidInput
 from jiesu.domain.roles import Actor
 from jiesu.domain.ticket import (
+    LIVELIHOOD_TAG_LABELS_ZH,
     OPEN_AT_UNIT,
     TERMINAL,
     ReplyOutcome,
+    RequestType,
     Satisfaction,
     Status,
     Ticket,
@@ -35,7 +39,10 @@ from .factories import (
     ADMIN,
     CO_UNIT,
     DISPATCHER,
+    HOTLINE_UNIT,
     LEAD_UNIT,
+    MERGE_TARGET_ID,
+    MERGE_TARGET_NUMBER,
     OPERATOR,
     OTHER_UNIT,
     SPARE_UNIT,
@@ -57,6 +64,9 @@ CALENDAR = ChineseOfficialCalendar()
 UNITS = [LEAD_UNIT, OTHER_UNIT, CO_UNIT, SPARE_UNIT]
 ACTORS = [OPERATOR, DISPATCHER, ADMIN, SUPERVISOR, *(unit_handler(u) for u in UNITS)]
 START = datetime(2025, 9, 20, 8, 0, tzinfo=TZ)
+#: The walked ticket's own id, so that merging it into itself can be tried.
+TICKET_ID = 500
+TAGS = sorted(LIVELIHOOD_TAG_LABELS_ZH)
 
 WD = DurationUnit.WORKING_DAYS
 CD = DurationUnit.CALENDAR_DAYS
@@ -72,7 +82,7 @@ POLICIES = {
 }
 
 #: How often the guided walk picks an action the menu offers (default 3): enough intake
-#: answers and objections to exercise them, without ending most walks at intake.
+#: answers, merges and objections to exercise them, without ending most walks at intake.
 WEIGHTS = {
     Action.DISPATCH: 12,
     Action.ANSWER_DIRECTLY: 1,
@@ -84,6 +94,8 @@ WEIGHTS = {
     Action.REPLY: 4,
     Action.REQUEST_EXTENSION: 4,
     Action.GRANT_EXTENSION: 6,
+    Action.MERGE: 1,
+    Action.RECLASSIFY: 2,
 }
 
 REDISPATCH = {Action.DISPATCH, Action.UPHOLD_OBJECTION, Action.REOPEN}
@@ -122,12 +134,23 @@ def _later(draw, base: datetime | None, now: datetime) -> datetime:
     return (base or now) + timedelta(hours=draw(st.integers(-48, 400)))
 
 
+def involved_units(t: Ticket) -> set[str]:
+    """The units the identity may be released to now: the lead and every co-handler."""
+    return {t.lead_unit_code, *(task.unit_code for task in t.co_handlers)} - {None}
+
+
 def draw_command(draw, action: Action, ticket: Ticket, now: datetime, policy: str) -> c.Command:
     if action is Action.ANSWER_DIRECTLY:
         return c.AnswerDirectly(answer=draw(TEXT), source=draw(st.sampled_from([None, "kb:1@2"])))
     if action is Action.REFER:
         reason = draw(st.sampled_from([*ReferralReason, "whim"]))
-        return c.Refer(referral_reason=reason, destination=draw(TEXT), reason=draw(TEXT))
+        return c.Refer(
+            referral_reason=reason,
+            destination=draw(TEXT),
+            accepted=draw(st.booleans()),
+            original_ticket_id=draw(st.sampled_from([7, None])),
+            reason=draw(TEXT),
+        )
     if action is Action.DISPATCH:
         # Co-handlers may be duplicates, the lead, or due in the past: every check runs
         # before anything changes, so a refused dispatch leaves the ticket as it was.
@@ -195,6 +218,34 @@ def draw_command(draw, action: Action, ticket: Ticket, now: datetime, policy: st
         return c.Close()
     if action is Action.REOPEN:
         return c.Reopen(deadlines=_deadlines(draw, policy, now), reason=draw(TEXT))
+    if action is Action.MERGE:
+        return c.Merge(
+            into_ticket_id=draw(st.sampled_from([MERGE_TARGET_ID] * 2 + [None, ticket.id])),
+            into_number=MERGE_TARGET_NUMBER,
+            reason=draw(TEXT),
+        )
+    if action is Action.ABSORB:
+        return c.Absorb(merged_number=draw(st.sampled_from(["20250920000001", "", " "])))
+    if action is Action.RELEASE_IDENTITY:
+        # Mostly a unit of the ticket; sometimes another, the hotline itself, nobody, or a repeat.
+        involved = sorted(involved_units(ticket))
+        others = [*UNITS, HOTLINE_UNIT, "", *ticket.identity_released_units]
+        unit = draw(st.sampled_from(involved * 3 + others))
+        return c.ReleaseIdentity(unit_code=unit, reason=draw(TEXT))
+    if action is Action.RECLASSIFY:
+        tags = draw(
+            st.one_of(
+                st.lists(st.sampled_from(TAGS), max_size=3).map(tuple),
+                st.just(tuple(ticket.tags)),
+                st.sampled_from([None, ("happiness",), ("safety", "幼有所育")]),
+            )
+        )
+        return c.Reclassify(
+            request_type=draw(st.sampled_from([None, *RequestType, "gripe", ""])),
+            category=draw(st.sampled_from([None, ticket.category, "城乡建设/市容环境/垃圾清运"])),
+            tags=tags,
+            reason=draw(st.sampled_from([None, "按目录修正"])),
+        )
     raise AssertionError(action)
 
 
@@ -209,7 +260,7 @@ def assert_consistent(t: Ticket, events: list[TimelineEvent]) -> None:
         assert t.lead_unit_code
         assert t.dispatched_at is not None
         assert t.contact_due is not None and t.completion_due is not None
-    if status in (Status.RECEIVED, Status.ANSWERED, Status.REFERRED):
+    if status in (Status.RECEIVED, Status.ANSWERED, Status.REFERRED, Status.MERGED):
         assert t.lead_unit_code is None and t.dispatched_at is None and t.completion_due is None
         assert t.co_handlers == []
     if status in (Status.ACKNOWLEDGED, Status.IN_PROGRESS):
@@ -220,6 +271,21 @@ def assert_consistent(t: Ticket, events: list[TimelineEvent]) -> None:
         assert t.replied_at is not None and t.reply_outcome in set(ReplyOutcome)
     if status in (Status.VISITED, Status.CLOSED):
         assert t.visited_at is not None and t.satisfaction in set(Satisfaction)
+    # 并单: a merged ticket, and only a merged one, points at another ticket.
+    assert (status is Status.MERGED) == (t.merged_into_id is not None)
+    if status is Status.MERGED:
+        assert t.merged_into_id != t.id
+    if status is Status.REFERRED:  # I5: recorded with the deployment's decision
+        assert t.referral_accepted is not None
+        if t.referral_reason == ReferralReason.REPEATED:
+            assert t.original_ticket_id is not None
+    # A7: tags are known "七有五性" dimensions, each once.
+    assert set(t.tags) <= set(LIVELIHOOD_TAG_LABELS_ZH)
+    assert len(t.tags) == len(set(t.tags))
+    assert t.request_type in set(RequestType)
+    # S1: identities are released only on confidential tickets, once per unit.
+    assert t.confidential or not t.identity_released_units
+    assert len(t.identity_released_units) == len(set(t.identity_released_units))
     assert (status is Status.OBJECTED) == (t.objection_from_status is not None)
     if status is Status.OBJECTED:
         assert t.objection_from_status in (Status.DISPATCHED, Status.ACKNOWLEDGED)
@@ -291,13 +357,19 @@ def check_deadline_change(
 
 
 @SETTINGS
-@given(data=st.data(), policy=st.sampled_from(sorted(POLICIES)))
-def test_random_action_sequences_keep_the_ticket_consistent(data, policy):
+@given(
+    data=st.data(),
+    policy=st.sampled_from(sorted(POLICIES)),
+    confidential=st.booleans(),
+    tags=st.lists(st.sampled_from(TAGS), max_size=2, unique=True),
+)
+def test_random_action_sequences_keep_the_ticket_consistent(data, policy, confidential, tags):
     draw = data.draw
     now = START
-    ticket = make_ticket(received_at=now)
+    ticket = make_ticket(received_at=now, id=TICKET_ID, confidential=confidential, tags=tags)
     events = [lifecycle.receive(ticket, OPERATOR)]
     ledger = DeadlineLedger()
+    ever_involved: set[str] = set()  # every unit that was lead or co-handler at some point
     assert_consistent(ticket, events)
 
     for _ in range(draw(st.integers(1, 30), label="steps")):
@@ -328,7 +400,9 @@ def test_random_action_sequences_keep_the_ticket_consistent(data, policy):
             # Refused by a handler: handlers validate before they mutate.
             assert ticket == before, error.code
         else:
-            assert allowed, action  # what succeeds was on the menu
+            # What succeeds was on the menu, except what only follows another action.
+            assert allowed or action in lifecycle.CONSEQUENTIAL, action
+            assert not (allowed and action in lifecycle.CONSEQUENTIAL), action
             assert event.at == now and event.action == str(action)
             assert event.from_status == str(before.status)
             assert event.to_status == str(ticket.status)
@@ -337,7 +411,17 @@ def test_random_action_sequences_keep_the_ticket_consistent(data, policy):
                 actor.unit_code,
             )
             check_deadline_change(ledger, event, before, ticket, policy, now)
+            if action is Action.RELEASE_IDENTITY:
+                # S1: one unit more, involved at the time, on a confidential ticket.
+                unit = event.data["unit"]
+                assert before.confidential
+                assert unit in involved_units(before)
+                assert ticket.identity_released_units == [*before.identity_released_units, unit]
+            else:
+                assert ticket.identity_released_units == before.identity_released_units, action
             events.append(event)
+        ever_involved |= involved_units(ticket)
+        assert set(ticket.identity_released_units) <= ever_involved
         assert_consistent(ticket, events)
 
 

@@ -377,6 +377,8 @@ def _reclassify(t: Ticket, cmd: c.Reclassify, actor: Actor, now: datetime):
             "诉求类型无效",
             f"Unknown request type {cmd.request_type!r}",
         )
+    if cmd.category is not None:
+        _require_text(cmd.category, "事项分类", "The category")
     if cmd.tags is not None:
         unknown = sorted(set(cmd.tags) - set(LIVELIHOOD_TAG_LABELS_ZH))
         _require(not unknown, "classify.bad_tag", "七有五性标签无效", f"Unknown tags {unknown}")
@@ -385,6 +387,9 @@ def _reclassify(t: Ticket, cmd: c.Reclassify, actor: Actor, now: datetime):
         "category": cmd.category,
         "tags": list(dict.fromkeys(cmd.tags)) if cmd.tags is not None else None,
     }
+    same_tags = changed["tags"] is not None and set(changed["tags"]) == set(t.tags)
+    if same_tags:  # tags are a set: another order is no change
+        changed["tags"] = None
     changed = {k: v for k, v in changed.items() if v is not None and v != getattr(t, k)}
     _require(bool(changed), "classify.unchanged", "分类没有变化", "Nothing to change")
     for name, value in changed.items():

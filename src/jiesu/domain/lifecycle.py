@@ -224,4 +224,6 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, StrEnum):
         return str(value)
+    if isinstance(value, (list, tuple)):  # a copy: the event must not change with the ticket
+        return [_jsonable(v) for v in value]
     return value
