@@ -35,7 +35,7 @@ class RejectInput(ActionInput):
 
 
 @register(Action.DISPATCH, DispatchInput)
-def _dispatch(ctx, ticket, actor, now, data: DispatchInput) -> c.Command:
+def _dispatch(ctx, ticket, actor, now, data: DispatchInput, session) -> c.Command:
     lead = require_unit(ctx, data.lead_unit_code, field="lead_unit_code")
     deadlines = deadlines_for(ctx, ticket, lead, now)
     co = []
@@ -53,7 +53,7 @@ def _dispatch(ctx, ticket, actor, now, data: DispatchInput) -> c.Command:
 
 
 @register(Action.UPHOLD_OBJECTION, UpholdInput)
-def _uphold(ctx, ticket, actor, now, data: UpholdInput) -> c.Command:
+def _uphold(ctx, ticket, actor, now, data: UpholdInput, session) -> c.Command:
     lead = require_unit(ctx, data.lead_unit_code, field="lead_unit_code")
     return c.UpholdObjection(
         reason=data.reason,
@@ -64,5 +64,5 @@ def _uphold(ctx, ticket, actor, now, data: UpholdInput) -> c.Command:
 
 
 @register(Action.REJECT_OBJECTION, RejectInput)
-def _reject(ctx, ticket, actor, now, data: RejectInput) -> c.Command:
+def _reject(ctx, ticket, actor, now, data: RejectInput, session) -> c.Command:
     return c.RejectObjection(reason=data.reason)

@@ -27,7 +27,7 @@ class ReopenInput(ActionInput):
 
 
 @register(Action.RECORD_VISIT, VisitInput)
-def _visit(ctx, ticket, actor, now, data: VisitInput) -> c.Command:
+def _visit(ctx, ticket, actor, now, data: VisitInput, session) -> c.Command:
     return c.RecordVisit(
         reason=data.reason,
         contacted=data.contacted,
@@ -38,12 +38,12 @@ def _visit(ctx, ticket, actor, now, data: VisitInput) -> c.Command:
 
 
 @register(Action.CLOSE, CloseInput)
-def _close(ctx, ticket, actor, now, data) -> c.Command:
+def _close(ctx, ticket, actor, now, data, session) -> c.Command:
     return c.Close(reason=data.reason)
 
 
 @register(Action.REOPEN, ReopenInput)
-def _reopen(ctx, ticket, actor, now, data) -> c.Command:
+def _reopen(ctx, ticket, actor, now, data, session) -> c.Command:
     lead = ctx.city.unit(ticket.lead_unit_code or "")
     deadlines = deadlines_for(ctx, ticket, lead, now) if lead else None
     return c.Reopen(reason=data.reason, deadlines=deadlines)

@@ -57,29 +57,29 @@ class ReplyInput(ActionInput):
 
 
 @register(Action.ACKNOWLEDGE, AcknowledgeInput)
-def _acknowledge(ctx, ticket, actor, now, data) -> c.Command:
+def _acknowledge(ctx, ticket, actor, now, data, session) -> c.Command:
     return c.Acknowledge(reason=data.reason)
 
 
 @register(Action.RAISE_OBJECTION, ObjectionInput)
-def _objection(ctx, ticket, actor, now, data: ObjectionInput) -> c.Command:
+def _objection(ctx, ticket, actor, now, data: ObjectionInput, session) -> c.Command:
     return c.RaiseObjection(reason=data.reason, grounds=data.grounds, evidence=data.evidence)
 
 
 @register(Action.CONTACT, ContactInput)
-def _contact(ctx, ticket, actor, now, data: ContactInput) -> c.Command:
+def _contact(ctx, ticket, actor, now, data: ContactInput, session) -> c.Command:
     return c.Contact(reason=data.reason, method=data.method, outcome=data.outcome, note=data.note)
 
 
 @register(Action.ADD_CO_HANDLER, AddCoHandlerInput)
-def _add_co_handler(ctx, ticket, actor, now, data: AddCoHandlerInput) -> c.Command:
+def _add_co_handler(ctx, ticket, actor, now, data: AddCoHandlerInput, session) -> c.Command:
     require_unit(ctx, data.unit_code, field="unit_code")
     due = aware(data.due, "due") or ticket.completion_due
     return c.AddCoHandler(reason=data.reason, unit_code=data.unit_code, task=data.task, due=due)
 
 
 @register(Action.CO_HANDLER_REPORT, CoHandlerReportInput)
-def _co_report(ctx, ticket, actor, now, data: CoHandlerReportInput) -> c.Command:
+def _co_report(ctx, ticket, actor, now, data: CoHandlerReportInput, session) -> c.Command:
     return c.CoHandlerReport(reason=data.reason, report=data.report)
 
 
@@ -99,7 +99,7 @@ def _within_policy(ctx, ticket, due: datetime, field: str) -> datetime:
 
 
 @register(Action.REQUEST_EXTENSION, ExtensionInput)
-def _request_extension(ctx, ticket, actor, now, data: ExtensionInput) -> c.Command:
+def _request_extension(ctx, ticket, actor, now, data: ExtensionInput, session) -> c.Command:
     policy = ctx.city.extension_policy
     return c.RequestExtension(
         reason=data.reason,
@@ -110,16 +110,16 @@ def _request_extension(ctx, ticket, actor, now, data: ExtensionInput) -> c.Comma
 
 
 @register(Action.GRANT_EXTENSION, GrantExtensionInput)
-def _grant(ctx, ticket, actor, now, data: GrantExtensionInput) -> c.Command:
+def _grant(ctx, ticket, actor, now, data: GrantExtensionInput, session) -> c.Command:
     new_due = data.new_due and _within_policy(ctx, ticket, data.new_due, "new_due")
     return c.GrantExtension(reason=data.reason, new_due=new_due)
 
 
 @register(Action.REFUSE_EXTENSION, RefuseExtensionInput)
-def _refuse(ctx, ticket, actor, now, data) -> c.Command:
+def _refuse(ctx, ticket, actor, now, data, session) -> c.Command:
     return c.RefuseExtension(reason=data.reason)
 
 
 @register(Action.REPLY, ReplyInput)
-def _reply(ctx, ticket, actor, now, data: ReplyInput) -> c.Command:
+def _reply(ctx, ticket, actor, now, data: ReplyInput, session) -> c.Command:
     return c.Reply(reason=data.reason, outcome=data.outcome, text=data.text)
