@@ -34,6 +34,9 @@ from jiesu.storage.migrate import upgrade
 TEST_SECRET = "dGVzdC1zZWNyZXQtMzItYnl0ZXMtbG9uZy1lbm91Z2g9"
 crypto.configure(TEST_SECRET)
 
+#: Chromium through Playwright and a live server, shared by every browser test.
+pytest_plugins = ["tests.browser.fixtures"]
+
 FIXTURES = Path(__file__).parent / "fixtures"
 CITY_FILE = FIXTURES / "city-small.yaml"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -56,11 +59,17 @@ USERS = {
 }
 
 TICKET_TABLES = (
+    "requester_notes",
+    "classification_feedback",
+    "kb_versions",
+    "kb_articles",
+    "attachments",
     "ticket_events",
     "co_handler_tasks",
     "outbox",
     "idempotency_keys",
     "tickets",
+    "requesters",
     "ticket_counters",
 )
 

@@ -16,7 +16,9 @@ def _serve(ctx, host: str, port: int, *, with_worker: bool = False) -> None:
     import uvicorn
 
     from jiesu.api.app import create_app
+    from jiesu.knowledge.search import warm_up
 
+    warm_up(ctx)  # tokenise the knowledge base in the background: the first search is fast
     if with_worker:
         from jiesu.jobs.worker import start_in_background
 
@@ -114,6 +116,19 @@ def cmd_user_add(args) -> int:
     return 0
 
 
+def cmd_channel_add(args) -> int:
+    from jiesu.bootstrap import open_context
+    from jiesu.intake.channels import KEY_HEADER, add_client
+
+    ctx = open_context(args.city, args.database_url)
+    client, key = add_client(
+        ctx.engine, args.name, args.channel, ctx.city.city.hotline_unit, ctx.now()
+    )
+    print(f"created channel client {client.name} ({client.channel})")
+    print(f"key (shown once, send it as {KEY_HEADER} or Open311 api_key): {key}")
+    return 0
+
+
 def cmd_simulate(args) -> int:
     from jiesu.bootstrap import open_context
     from jiesu.simulate import simulate
@@ -204,6 +219,19 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--display-name")
     sp.add_argument("--password", help="prompted when omitted")
     sp.set_defaults(func=cmd_user_add)
+
+    channel = sub.add_parser("channel", help="internet channel clients").add_subparsers(
+        dest="channel_cmd", required=True
+    )
+    sp = channel.add_parser("add", help="create a channel client and print its key once")
+    common(sp)
+    sp.add_argument("name", help="lower-case name, e.g. wechat-official")
+    sp.add_argument(
+        "--channel",
+        required=True,
+        choices=["web", "app", "wechat", "weibo", "api", "open311", "merged_hotline"],
+    )
+    sp.set_defaults(func=cmd_channel_add)
 
     sp = sub.add_parser("simulate", help="generate a city's history (deterministic for a seed)")
     common(sp)

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 DEMO_CITY = "北京"
 DEMO_PASSWORD = "jiesu-demo-2026"
 TICKETS_PER_DAY = 350
+KB_ARTICLES = 400
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ def prepare_demo(
 ) -> tuple[Context, DemoLogins]:
     from jiesu.bootstrap import open_context
     from jiesu.city.builder import build_city, write_city
+    from jiesu.knowledge.samples import seed_demo_articles
     from jiesu.simulate import simulate
 
     started = time.perf_counter()
@@ -135,6 +137,9 @@ def prepare_demo(
         print(f"生成{days}天的模拟历史 Simulating {days} days of history …", flush=True)
         stats = simulate(ctx, days=days, tickets_per_day=TICKETS_PER_DAY, seed=seed)
         print(stats, flush=True)
+    published = seed_demo_articles(ctx, seed=seed, count=KB_ARTICLES)
+    if published:
+        print(f"知识库 Knowledge base: {published} articles published", flush=True)
     users = demo_users(ctx)
     known = _existing_users(ctx)
     for user in users:

@@ -101,3 +101,24 @@ def test_adapters_are_configured_from_the_environment():
     )
     assert isinstance(adapters["handover.emergency"], EmergencyLine)
     assert isinstance(adapters["sms.requester"], LoggingAdapter)
+
+
+def test_the_worker_runs_its_duties_and_relays_until_stopped(client, auth, ctx):
+    import threading
+
+    from jiesu.jobs import worker
+
+    create(client, auth)
+    stop = threading.Event()
+    adapter = LoggingAdapter()
+    thread = threading.Thread(
+        target=worker.run, args=(ctx,), kwargs={"interval": 0.05, "stop": stop, "adapters": {"sms.requester": adapter}}
+    )
+    thread.start()
+    for _ in range(100):
+        if pending_count(ctx) == 0:
+            break
+        stop.wait(0.05)
+    stop.set()
+    thread.join(timeout=5)
+    assert not thread.is_alive() and pending_count(ctx) == 0 and len(adapter.delivered) == 1

@@ -10,8 +10,9 @@ from fastapi.staticfiles import StaticFiles
 
 from jiesu import __version__
 from jiesu.context import Context
+from jiesu.knowledge import api as knowledge_api
 
-from . import errors, meta, requesters, tickets
+from . import assist, errors, meta, open311, public_intake, requesters, tickets
 
 
 def create_app(ctx: Context) -> FastAPI:
@@ -27,7 +28,13 @@ def create_app(ctx: Context) -> FastAPI:
     errors.install(app)
     app.include_router(meta.router)
     app.include_router(tickets.router)
+    app.include_router(assist.router)
+    app.include_router(public_intake.router)
+    app.include_router(public_intake.staff_router)
+    app.include_router(open311.router)
     app.include_router(requesters.router)
+    app.include_router(knowledge_api.router)
+    app.include_router(knowledge_api.public_router)
 
     app.mount(
         "/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets"

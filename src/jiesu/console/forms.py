@@ -66,6 +66,13 @@ INPUT_LABELS = {
     "solved": "问题是否解决",
     "comment": "诉求人意见",
     "co_handlers": "协办单位",
+    "article_id": "知识库条目编号",
+    "original_number": "原工单编号（重复诉求）",
+    "into_number": "并入的工单编号",
+    "request_type": "诉求类型",
+    "category": "事项分类",
+    "tags": "七有五性标签",
+    "referral_reason": "分类处置情形",
 }
 #: What "reason" means for each action (the domain decides whether it is required).
 REASON_LABELS = {
@@ -82,6 +89,7 @@ ACTION_FIELD_LABELS = {
     (Action.CONTACT, "outcome"): "联系结果",
     (Action.REPLY, "outcome"): "办结结果",
     (Action.UPHOLD_OBJECTION, "lead_unit_code"): "重派至主办单位",
+    (Action.RELEASE_IDENTITY, "unit_code"): "披露给承办单位",
 }
 UNIT_FIELDS = {"lead_unit_code", "unit_code"}
 #: Actions offered folded: the exceptions, not the usual next step.
@@ -93,6 +101,9 @@ SECONDARY = frozenset(
         Action.ADD_CO_HANDLER,
         Action.REQUEST_EXTENSION,
         Action.REOPEN,
+        Action.MERGE,
+        Action.RECLASSIFY,
+        Action.RELEASE_IDENTITY,
     }
 )
 CO_HANDLER_ROWS = 3  # blank co-handler rows offered on the dispatch form

@@ -31,7 +31,7 @@ from jiesu.intake.receive import receive
 from jiesu.storage import repository as repo
 from jiesu.storage.uow import UnitOfWork
 
-from . import forms, new_ticket, pickers, queues, views
+from . import forms, knowledge, new_ticket, pickers, queues, views
 from .web import (
     LOGIN_CSRF_COOKIE,
     STATIC_DIR,
@@ -308,6 +308,7 @@ def install(app: FastAPI) -> None:
     """Serve the console's pages and its own static assets (no CDN)."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     app.include_router(router)
+    knowledge.install(app)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired):

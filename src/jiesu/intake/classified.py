@@ -23,6 +23,7 @@ from jiesu.domain.errors import InvalidInput
 from jiesu.domain.ticket import LIVELIHOOD_TAG_LABELS_ZH, STATUS_LABELS_ZH, RequestType, Status
 from jiesu.storage import repository as repo
 
+from .feedback import FIELDS, record_feedback
 from .referral import referral_accepted
 
 
@@ -121,7 +122,24 @@ def absorb_merged(ctx, uow, ticket, event, actor, now) -> None:
     record(uow, ctx, target, absorbed)
 
 
-@register(Action.RECLASSIFY, ReclassifyInput)
+def keep_correction(ctx, uow, ticket, event, actor, now) -> None:
+    """A reclassification is a correction of the labels: keep it as training data."""
+    for name, (old, new) in event.changes.items():
+        if name in FIELDS:
+            record_feedback(
+                uow.session,
+                ticket.id,
+                name,
+                old,
+                new,
+                "reclassify",
+                f"{ticket.title}\n{ticket.content}".strip(),
+                actor.username,
+                now,
+            )
+
+
+@register(Action.RECLASSIFY, ReclassifyInput, then=lambda *args: keep_correction(*args))
 def _reclassify(ctx, ticket, actor, now, data: ReclassifyInput, session) -> c.Command:
     if data.category is not None and data.category not in ctx.city.category_codes:
         raise InvalidInput(

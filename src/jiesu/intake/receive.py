@@ -12,6 +12,7 @@ import json
 import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from jiesu.context import Context
@@ -20,10 +21,23 @@ from jiesu.domain.errors import Conflict, InvalidInput
 from jiesu.domain.roles import Actor
 from jiesu.domain.ticket import LIVELIHOOD_TAG_LABELS_ZH, Channel, RequestType, Ticket, Urgency
 from jiesu.storage import repository as repo
+from jiesu.storage import tables
 from jiesu.storage.uow import UnitOfWork
 from jiesu.workflow import record
 
+from .feedback import FIELDS, record_feedback
 from .requesters import recognise
+
+class ProposalEcho(BaseModel):
+    """What the intake model proposed for this request, sent back with the operator's choice
+    so that every correction is kept as training data (I3, A7)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_type: str | None = Field(default=None, max_length=16)
+    category: str | None = Field(default=None, max_length=128)
+    tags: list[str] | None = Field(default=None, max_length=12)
+    model_version: str | None = Field(default=None, max_length=64)
 
 
 #: Control characters other than tab and line breaks (PostgreSQL cannot even store NUL).
@@ -51,6 +65,7 @@ class NewTicket(BaseModel):
     attachments: list[str] = Field(default_factory=list, max_length=50)
     confidential: bool = False
     tags: list[str] = Field(default_factory=list, max_length=12, description="七有五性标签")
+    proposal: ProposalEcho | None = Field(default=None, description="智能分类的建议（用于学习纠正）")
 
     @field_validator("tags")
     @classmethod
@@ -104,7 +119,8 @@ def _check_against_city(ctx: Context, data: NewTicket) -> None:
             "Only merged-hotline tickets carry a hotline number",
             field="hotline",
         )
-    if ctx.city.needs_location(data.category) and not (data.location_unit_code or data.address):
+    has_place = data.location_unit_code or data.address or data.latitude is not None
+    if ctx.city.needs_location(data.category) and not has_place:
         raise InvalidInput(
             "location.required",
             f"“{data.category}”类诉求须注明发生地点",
@@ -117,6 +133,31 @@ def _check_against_city(ctx: Context, data: NewTicket) -> None:
             f"单位“{data.location_unit_code}”不存在",
             f"Unknown unit {data.location_unit_code!r}",
             field="location_unit_code",
+        )
+
+
+def _check_attachments(uow: UnitOfWork, refs: list[str]) -> None:
+    """Every attachment a ticket names must be stored (I1): a ticket never points at nothing.
+
+    Read with a share lock in the creating transaction, so a failed upload being
+    taken back (``intake.attachments.forget``) cannot remove a file a new ticket uses.
+    """
+    if not refs:
+        return
+    table = tables.attachments
+    stored = set(
+        uow.session.execute(
+            select(table.c.sha256).where(table.c.sha256.in_(set(refs))).with_for_update(read=True)
+        ).scalars()
+    )
+    missing = [ref for ref in refs if ref not in stored]
+    if missing:
+        raise InvalidInput(
+            "attachment.unknown",
+            f"附件 {', '.join(missing)} 不存在，请先上传",
+            f"Unknown attachment {', '.join(missing)}; upload it first",
+            field="attachments",
+            missing=missing,
         )
 
 
@@ -146,6 +187,7 @@ def _create(ctx, actor, data: NewTicket, key: str | None, digest: str) -> tuple[
             found = repo.find_idempotent(uow.session, actor.user_id, key)
             if found is not None:
                 return _replayed(uow, found, digest), False
+        _check_attachments(uow, data.attachments)
         now = ctx.now()
         number = repo.next_ticket_number(
             uow.session, ctx.city.city.ticket_prefix, now.astimezone(ctx.city.tz).date()
@@ -155,12 +197,25 @@ def _create(ctx, actor, data: NewTicket, key: str | None, digest: str) -> tuple[
             received_at=now,
             received_by_unit_code=actor.unit_code,
             requester_id=recognise(uow.session, data.requester_name, data.requester_phone, now),
-            **data.model_dump(),
+            **data.model_dump(exclude={"proposal"}),
         )
         event = lifecycle.receive(ticket, actor)
         uow.session.add(ticket)
         uow.flush()
         record(uow, ctx, ticket, event)
+        if data.proposal is not None:
+            for name in FIELDS:
+                record_feedback(
+                    uow.session,
+                    ticket.id,
+                    name,
+                    getattr(data.proposal, name),
+                    getattr(ticket, name),
+                    data.proposal.model_version,
+                    f"{ticket.title}\n{ticket.content}".strip(),
+                    actor.username,
+                    now,
+                )
         if key is not None and actor.user_id is not None:
             repo.remember_idempotent(uow.session, actor.user_id, key, digest, ticket.id, now)
         uow.commit()

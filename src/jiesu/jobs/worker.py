@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from jiesu.context import Context
 
@@ -11,6 +12,19 @@ from .adapters import Adapter, configured_adapters
 from .outbox import relay_once
 
 log = logging.getLogger("jiesu.worker")
+
+
+#: How often the periodic duties (knowledge-base review reminders) run.
+DUTY_INTERVAL = 3600.0
+
+
+def periodic_duties(ctx: Context) -> None:
+    """Work that is due by the calendar rather than by an event."""
+    from jiesu.knowledge.reminders import queue_review_reminders
+
+    queued = queue_review_reminders(ctx)
+    if queued:
+        log.info("knowledge base: %d review reminders queued", queued)
 
 
 def run(
@@ -23,7 +37,14 @@ def run(
     """Relay until ``stop`` is set; a failing pass is logged and retried, never fatal."""
     stop = stop or threading.Event()
     adapters = adapters or configured_adapters()
+    last_duties = float("-inf")
     while not stop.is_set():
+        if time.monotonic() - last_duties >= DUTY_INTERVAL:
+            last_duties = time.monotonic()
+            try:
+                periodic_duties(ctx)
+            except Exception:  # a failed duty is retried at the next interval
+                log.exception("periodic duties failed")
         try:
             result = relay_once(ctx, adapters)
             if result.sent or result.failed:

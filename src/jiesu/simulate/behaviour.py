@@ -60,10 +60,12 @@ from jiesu.domain import lifecycle
 from jiesu.domain.commands import ContactMethod, ContactOutcome
 from jiesu.domain.roles import Actor, Role
 from jiesu.domain.ticket import (
+    STATUS_LABELS_ZH,
     Channel,
     ReplyOutcome,
     RequestType,
     Satisfaction,
+    Status,
     Ticket,
     TimelineEvent,
     Urgency,
@@ -283,6 +285,7 @@ class Plan:
     co_handler: Unit | None = None  # whom the lead summons, if it does (H1, H4)
     co_at_dispatch: bool = False  # the dispatcher names the co-handler at once
     referral: tuple[str, str] | None = None  # (reason, destination)
+    original: Ticket | None = None  # a repeated request's first ticket (already stored)
     answer: str = ""
     source: str | None = None
 
@@ -375,8 +378,15 @@ class Story:
             assert plan.referral is not None
             reason, destination = plan.referral
             wait = _between(rng, 10 * M, 2 * H) if online else _between(rng, 1 * M, 6 * M)
-            command = c.Refer(referral_reason=reason, destination=destination,
-                              reason=c.REFERRAL_REASON_LABELS_ZH[c.ReferralReason(reason)])  # fmt: skip
+            original = plan.original
+            command = c.Refer(
+                referral_reason=reason,
+                destination=destination,
+                reason=c.REFERRAL_REASON_LABELS_ZH[c.ReferralReason(reason)],
+                original_ticket_id=original.id if original else None,
+                original_number=original.number if original else "",
+                original_progress=STATUS_LABELS_ZH[Status(original.status)] if original else "",
+            )
             self._step(self.last + wait, lambda at: (command, self.operator))
         else:
             self._dispatch(plan, online)

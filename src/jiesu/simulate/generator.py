@@ -44,6 +44,7 @@ from jiesu.domain.ticket import (
     Ticket,
     Urgency,
 )
+from jiesu.intake.requesters import recognise
 from jiesu.storage import repository as repo
 from jiesu.storage import tables
 from jiesu.storage.mapping import map_domain
@@ -157,6 +158,9 @@ def _persist(uow: UnitOfWork, stories: list[Story], end: datetime, rng: random.R
     if not stories:
         return
     session = uow.session
+    for story in stories:  # requesters are recognised across tickets, as at a real intake
+        t = story.ticket
+        t.requester_id = recognise(session, t.requester_name, t.requester_phone, t.received_at)
     session.add_all([s.ticket for s in stories])
     uow.flush()
     events = []
@@ -502,7 +506,7 @@ class Planner:
             plan = self._referral(ticket, person, place, topic, rtype, local)
         else:
             plan = self._taken(ticket, person, place, topic, rtype, outcome, hotline, local, urgent)
-        person.last = (number, plan.key, plan.topic, local)
+        person.last = (number, plan.key, plan.topic, local, ticket)
         return plan
 
     def _taken(self, ticket, person, place, topic, rtype, outcome, hotline, local, urgent) -> Plan:
@@ -540,11 +544,13 @@ class Planner:
         rng = self.rng
         reason = _pick(rng, REFERRALS[rtype])
         extra: dict[str, str] = {}
+        original = None
         if reason == ReferralReason.REPEATED:
-            if person.last is None:
+            # A repeat points at the stored original: one from an earlier (persisted) day.
+            if person.last is None or person.last[4].id is None:
                 reason = REFERRALS[rtype][0][0]
             else:
-                number, key, topic, when = person.last
+                number, key, topic, when, original = person.last
                 extra = {"prev": number, "prev_k": key, "prev_date": f"{when.month}月{when.day}日"}
         hotline = (
             (ticket.hotline, self.ctx.city.merged_hotlines[ticket.hotline])
@@ -558,7 +564,12 @@ class Planner:
         ticket.category, ticket.title, ticket.content = topic.category, key, content
         ticket.address = f"{place.district}{place.street}{place.community}"
         return Plan(
-            ticket=ticket, topic=topic, key=key, outcome="refer", referral=(reason, destination)
+            ticket=ticket,
+            topic=topic,
+            key=key,
+            outcome="refer",
+            referral=(reason, destination),
+            original=original,
         )
 
 

@@ -1,5 +1,8 @@
 """The real app served by uvicorn on a free local port, and Debian's chromium driven by Playwright.
 
+A pytest plugin (registered in ``tests/conftest.py``): one definition, so every browser
+test in the suite shares one Playwright session.
+
 The server uses the test's ``ctx`` (its own database and clock), so a test
 can move the clock between steps and see the deadlines move with it.
 """
