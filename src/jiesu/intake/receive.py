@@ -28,6 +28,7 @@ from jiesu.workflow import record
 from .feedback import FIELDS, record_feedback
 from .requesters import recognise
 
+
 class ProposalEcho(BaseModel):
     """What the intake model proposed for this request, sent back with the operator's choice
     so that every correction is kept as training data (I3, A7)."""
@@ -65,7 +66,9 @@ class NewTicket(BaseModel):
     attachments: list[str] = Field(default_factory=list, max_length=50)
     confidential: bool = False
     tags: list[str] = Field(default_factory=list, max_length=12, description="七有五性标签")
-    proposal: ProposalEcho | None = Field(default=None, description="智能分类的建议（用于学习纠正）")
+    proposal: ProposalEcho | None = Field(
+        default=None, description="智能分类的建议（用于学习纠正）"
+    )
 
     @field_validator("tags")
     @classmethod
