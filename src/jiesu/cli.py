@@ -248,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    quiet = logging.DEBUG if args.verbose else logging.WARNING
+    for noisy in ("alembic", "bm25s", "jieba"):
+        logging.getLogger(noisy).setLevel(quiet)
     try:
         return args.func(args)
     except JiesuError as exc:
