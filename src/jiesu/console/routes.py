@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
@@ -22,11 +23,16 @@ from jiesu.access import ensure_visible
 from jiesu.actions import load_stage_actions
 from jiesu.actions import run as run_action
 from jiesu.api.deps import SESSION_COOKIE, ContextDep
-from jiesu.api.schemas import ticket_out
+from jiesu.api.schemas import ticket_out, with_links
 from jiesu.city.config import UNIT_KIND_LABELS_ZH
 from jiesu.domain.commands import Action
 from jiesu.domain.errors import JiesuError, NotFound, Unauthenticated
-from jiesu.domain.ticket import REQUEST_TYPE_LABELS_ZH, STATUS_LABELS_ZH
+from jiesu.domain.ticket import (
+    LIVELIHOOD_TAG_LABELS_ZH,
+    REQUEST_TYPE_LABELS_ZH,
+    STATUS_LABELS_ZH,
+    Status,
+)
 from jiesu.intake.receive import receive
 from jiesu.storage import repository as repo
 from jiesu.storage.uow import UnitOfWork
@@ -34,6 +40,7 @@ from jiesu.storage.uow import UnitOfWork
 from . import forms, knowledge, new_ticket, pickers, queues, views
 from .web import (
     LOGIN_CSRF_COOKIE,
+    RECEIVING_ROLES,
     STATIC_DIR,
     CsrfRefused,
     LoginRequired,
@@ -149,7 +156,7 @@ def queue(request: Request, ctx: ContextDep, session: PageSession) -> Response:
 
 
 def _new_ticket_page(
-    request, ctx, session, values: Mapping[str, str], problem=None, status_code=200
+    request, ctx, session, values: Mapping[str, Any], problem=None, status_code=200
 ):
     return render(
         request,
@@ -157,35 +164,84 @@ def _new_ticket_page(
         session=session,
         values=values,
         choices=new_ticket.choices(ctx.city, values),
+        assist=new_ticket.assist_config(ctx.city),
         problem=problem,
         unit_kinds=UNIT_KIND_LABELS_ZH,
         status_code=status_code,
     )
 
 
+def _may_not_receive(request: Request, session: accounts.LoginSession) -> Response | None:
+    """Only the hotline desk takes calls: other roles never see the form (403)."""
+    role = session.user.role
+    if role in RECEIVING_ROLES:
+        return None
+    message = f"“{role.label_zh}”角色不能登记诉求"
+    return _error_page(request, session, message, "ticket.role_forbidden", 403)
+
+
 @router.get("/tickets/new", response_class=HTMLResponse)
 def new_ticket_form(request: Request, ctx: ContextDep, session: PageSession) -> Response:
-    return _new_ticket_page(request, ctx, session, new_ticket.blank())
+    refused = _may_not_receive(request, session)
+    return refused or _new_ticket_page(request, ctx, session, new_ticket.blank())
 
 
 @router.post("/tickets/new")
 def create_ticket(request: Request, ctx: ContextDep, session: PostSession, form: PostedForm):
-    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-    key = values.get("idempotency_key") or None
+    return _take_call(request, ctx, session, form, None)
+
+
+@router.post("/tickets/new/{step}")
+def create_ticket_and_act(
+    step: str, request: Request, ctx: ContextDep, session: PostSession, form: PostedForm
+) -> Response:
+    """Record the call and, in the same click, answer, refer as emergency or merge it."""
+    if step not in new_ticket.STEPS:
+        return _error_page(request, session, f"没有“{step}”这项操作", "ticket.unknown_action", 404)
+    return _take_call(request, ctx, session, form, step)
+
+
+def _take_call(request, ctx, session, form, step: str | None) -> Response:
+    refused = _may_not_receive(request, session)
+    if refused:
+        return refused
+    actor = session.user.actor
+    values = new_ticket.posted(form)
     try:
+        follow = new_ticket.follow_up(step, values, ctx.city) if step else None
         data = new_ticket.parse(values)
-        ticket, created = receive(ctx, session.user.actor, data, key)
+        ticket, created = receive(ctx, actor, data, values.get("idempotency_key") or None)
     except forms.FormError as exc:
         problem = Problem(exc.messages, "input.invalid")
         return _new_ticket_page(request, ctx, session, values, problem, status_code=422)
     except JiesuError as exc:
         return _new_ticket_page(request, ctx, session, values, Problem.of(exc), exc.status)
-    message = (
-        f"已登记工单 {ticket.number}"
-        if created
-        else f"工单 {ticket.number} 已登记（重复提交未再建单）"
-    )
-    return redirect(f"/tickets/{ticket.number}", flash=message)
+    number = ticket.number
+    recorded = f"已登记工单 {number}" if created else f"工单 {number} 已登记（重复提交未再建单）"
+    if follow is None or ticket.status != Status.RECEIVED:
+        return redirect(f"/tickets/{number}", flash=recorded)  # a repeated click: done already
+    try:
+        run_action(ctx, actor, number, follow.action, follow.at_version(ticket.version))
+    except JiesuError as exc:
+        # The ticket is kept: its page shows what failed, with the action's form refilled.
+        problem = Problem(
+            [
+                f"{recorded}，但{follow.label}未能完成：{exc.message_zh}",
+                "工单已保存，可在本页重新处置。",
+            ],
+            exc.code,
+        )
+        return _ticket_page(
+            request,
+            ctx,
+            session,
+            number,
+            problem=problem,
+            failed=str(follow.action),
+            values=follow.values,
+            status_code=exc.status,
+        )
+    return redirect(f"/tickets/{number}", flash=f"{recorded}，{follow.done}")
 
 
 # --- a ticket -----------------------------------------------------------------------------
@@ -208,7 +264,7 @@ def _ticket_page(
         with UnitOfWork(ctx.engine, write=False) as uow:
             ticket = repo.get_ticket(uow.session, number)
             ensure_visible(ticket, actor)
-            t = ticket_out(ticket, actor, now)
+            t = with_links(uow.session, ticket, ticket_out(ticket, actor, now))
             events = repo.timeline(uow.session, ticket.id)
     except NotFound as exc:
         return _error_page(request, session, exc.message_zh, exc.code, 404)
@@ -233,7 +289,12 @@ def _ticket_page(
             for c in t.co_handlers
         ],
         timeline=views.timeline_rows(events, ctx.city),
+        answer_source=next(
+            ((e.data or {}).get("source") for e in events if e.action == Action.ANSWER_DIRECTLY),
+            None,
+        ),
         action_forms=action_forms,
+        tag_labels=LIVELIHOOD_TAG_LABELS_ZH,
         unit_groups=pickers.unit_groups(ctx.city, t.location_unit_code),
         unit_kinds=UNIT_KIND_LABELS_ZH,
         problem=problem,

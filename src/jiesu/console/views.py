@@ -21,6 +21,7 @@ from jiesu.domain.commands import (
 from jiesu.domain.roles import ROLE_LABELS_ZH, Role
 from jiesu.domain.ticket import (
     CHANNEL_LABELS_ZH,
+    LIVELIHOOD_TAG_LABELS_ZH,
     REPLY_OUTCOME_LABELS_ZH,
     REQUEST_TYPE_LABELS_ZH,
     SATISFACTION_LABELS_ZH,
@@ -106,6 +107,12 @@ FIELD_LABELS_ZH = {
     "comment": "诉求人意见",
     "source": "知识库条目",
     "previous_lead_unit": "原主办单位",
+    "into": "并入工单",
+    "merged": "并入本单的工单",
+    "original": "原工单",
+    "original_status": "原工单进展",
+    "referral_accepted": "予以受理",
+    "tags": "七有五性标签",
 }
 
 _UNIT_KEYS = {
@@ -207,6 +214,8 @@ def format_value(key: str, value: Any, city: CityConfig) -> str:
         return label(_VOCABULARIES[key], value)
     if key == "category":
         return category_label(str(value))
+    if key == "tags" and isinstance(value, list | tuple):
+        return "、".join(LIVELIHOOD_TAG_LABELS_ZH.get(t, t) for t in value) or "—"
     if isinstance(value, bool):
         return YES_NO[value]
     return str(value)
@@ -292,7 +301,8 @@ class TimelineRow:
     details: list[tuple[str, str]]
 
 
-_QUIET_CHANGES = {"status"}  # already shown as from → to
+# The status is shown as from → to; internal row ids are shown as ticket numbers in the data.
+_QUIET_CHANGES = {"status", "merged_into_id", "original_ticket_id"}
 
 
 def _same_time(value: Any, at: datetime) -> bool:

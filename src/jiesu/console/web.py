@@ -100,7 +100,7 @@ def _return_to(request: Request) -> str:
         return path + (f"?{request.url.query}" if request.url.query else "")
     if "/actions/" in path:
         return path.split("/actions/")[0]
-    return path if path == "/tickets/new" else "/"
+    return "/tickets/new" if path.startswith("/tickets/new") else "/"
 
 
 PageSession = Annotated[accounts.LoginSession, Depends(current_session)]
