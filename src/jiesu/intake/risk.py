@@ -84,7 +84,9 @@ _HYPOTHETICAL_BEFORE = re.compile(
     r"(发生|引发|出现|造成|引起)?$"
 )
 #: After a word: a hazard, not an event ("火灾隐患", "触电危险", "起火风险").
-_HYPOTHETICAL_AFTER = re.compile(r"^(隐患|风险|危险|的危险|的风险|的隐患|预防|演练|报警器|宣传|知识)")
+_HYPOTHETICAL_AFTER = re.compile(
+    r"^(隐患|风险|危险|的危险|的风险|的隐患|预防|演练|报警器|宣传|知识)"
+)
 #: Near a word: the emergency is over and its consequences are being dealt with
 #: ("在工作中受伤，申请工伤认定", "车祸后的理赔").
 _AFTERMATH = re.compile(r"工伤|认定|鉴定|赔偿|理赔|索赔|报销|起诉|判决|保险")
