@@ -107,6 +107,17 @@ def _use_demo_secret(path: Path) -> None:
     os.environ["JIESU_SECRET_KEY_FILE"] = str(path)
 
 
+def _learn_proposals(ctx: Context, folder: Path) -> None:
+    """Train the intake proposals on the simulated history once; later runs load the model."""
+    from jiesu.intake.classify import train_from_history
+    from jiesu.intake.classify_store import install_model, load_latest
+
+    os.environ.setdefault("JIESU_MODEL_DIR", str(folder))
+    if load_latest(folder, ctx.city) is None:
+        print("学习历史工单的分类 Learning proposals from the history …", flush=True)
+        install_model(ctx, train_from_history(ctx))
+
+
 def prepare_demo(
     data_dir: Path, *, seed: int = 12345, days: int = 30, fresh: bool = False
 ) -> tuple[Context, DemoLogins]:
@@ -137,6 +148,7 @@ def prepare_demo(
         print(f"生成{days}天的模拟历史 Simulating {days} days of history …", flush=True)
         stats = simulate(ctx, days=days, tickets_per_day=TICKETS_PER_DAY, seed=seed)
         print(stats, flush=True)
+    _learn_proposals(ctx, data_dir / "models")
     published = seed_demo_articles(ctx, seed=seed, count=KB_ARTICLES)
     if published:
         print(f"知识库 Knowledge base: {published} articles published", flush=True)
