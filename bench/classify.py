@@ -50,7 +50,7 @@ from jiesu.simulate.generator import Planner
 from jiesu.simulate.texts import Texts
 
 sys.path.insert(0, str(Path(__file__).parent))
-from duplicates import _cpu, write_section  # noqa: E402
+from common import machine, write_section  # noqa: E402
 
 END = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 T = (
@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> None:
         f"`PYTHONPATH=src python bench/classify.py --tickets {args.tickets} --folds {args.folds} "
         f"--seed {args.seed}{' --data …' if args.data else ''}{' --titles …' if args.titles else ''}`"
     )
-    lines = ["## Request classification", "", f"{command} on {_cpu()}.", ""]
+    lines = ["## Request classification", "", f"{command} on {machine()}.", ""]
     lines += bench_generated(args, city) + [""] + bench_real(args)
     section = "\n".join(lines) + "\n"
     print(section)

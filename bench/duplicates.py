@@ -30,8 +30,6 @@ best F1 on the same set, which flatters it).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import statistics
 import sys
@@ -91,6 +89,9 @@ class Known:
     place: str
     key: str
     offered: bool  # may be offered at END: window, status, not merged
+
+
+from common import machine, write_section  # noqa: E402  (bench/ is on sys.path)
 
 
 def _city(args) -> CityConfig:
@@ -416,7 +417,7 @@ def report(args, city, cases, true, predicted, latency, exact, cosine, n, offere
         per_kind[c.kind][0] += 1
         per_kind[c.kind][1] += c.original in shown
     lat = sorted(latency)
-    cpu = _cpu()
+    cpu = machine()
     lines = [
         "## Duplicate detection",
         "",
@@ -460,38 +461,6 @@ def report(args, city, cases, true, predicted, latency, exact, cosine, n, offere
         "",
     ]
     return "\n".join(lines)
-
-
-def _cpu() -> str:
-    model = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (
-        f"{os.cpu_count()} CPUs (nproc), {model}, Python {platform.python_version()}, "
-        f"load average {load} (a shared machine: timings vary with it)"
-    )
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace this benchmark's ``## `` section of ``path`` (or append it), keeping the rest."""
-    heading = section.splitlines()[0]
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    lines = old.splitlines()
-    if heading in lines:
-        start = lines.index(heading)
-        end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
-        )
-        lines[start:end] = section.rstrip("\n").splitlines() + [""]
-    else:
-        lines += ["", *section.rstrip("\n").splitlines()]
-    path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:

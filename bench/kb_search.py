@@ -18,8 +18,6 @@ search" (other sections are kept).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import re
 import statistics
 import sys
@@ -62,6 +60,9 @@ class CharOverlap:
         scores = np.asarray(self.matrix[:, cols].sum(axis=1)).ravel()
         best = np.argpartition(-scores, k - 1)[:k]
         return [int(i) for i in best[np.argsort(-scores[best], kind="stable")]]
+
+
+from common import machine, write_section  # noqa: E402  (bench/ is on sys.path)
 
 
 def _chars(text: str) -> list[str]:
@@ -130,22 +131,6 @@ def run(n_articles: int, n_queries: int, seed: int) -> dict:
     }
 
 
-def machine() -> str:
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (
-        f"{os.cpu_count()} CPUs (nproc), {model}, Python {platform.python_version()}, "
-        f"load average {load} (a shared machine: latency varies with it)"
-    )
-
-
 def report(r: dict, seed: int) -> str:
     ratio = lambda a, b: f"{a / b:.2f}×" if b else "—"  # noqa: E731
     examples = "\n".join(f"| {q} | {a} |" for q, a in r["examples"])
@@ -183,16 +168,6 @@ Targets: top-3 ≥ 0.9, p95 < 10 ms.
 """
 
 
-def write(section: str, path: Path) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section.rstrip() + "\n\n", text)
-    else:
-        text = text.rstrip() + "\n\n" + section
-    path.write_text(text.rstrip() + "\n", encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=10_000)
@@ -204,7 +179,7 @@ def main() -> None:
     section = report(r, args.seed)
     print(section)
     if not args.no_write:
-        write(section, ROOT / "docs" / "benchmarks.md")
+        write_section(ROOT / "docs" / "benchmarks.md", section)
 
 
 if __name__ == "__main__":
