@@ -233,6 +233,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.set_defaults(func=cmd_channel_add)
 
+    from jiesu.dispatch.model_cli import add_dispatch_commands
+
+    add_dispatch_commands(sub)  # jiesu dispatch train / evaluate (D7)
+
     sp = sub.add_parser("simulate", help="generate a city's history (deterministic for a seed)")
     common(sp)
     sp.add_argument("--days", type=int, default=30)
