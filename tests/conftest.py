@@ -56,9 +56,16 @@ USERS = {
     "urban": (Role.UNIT_HANDLER, "990101.urban"),  # 东区城市管理委员会
     "water": (Role.UNIT_HANDLER, "utility.water"),
     "xichang": (Role.UNIT_HANDLER, "990102001"),  # 西长安街道
+    "transport": (Role.UNIT_HANDLER, "city.transport"),  # 测试市交通委员会
 }
 
 TICKET_TABLES = (
+    "dispatch_objections",
+    "consultation_invites",
+    "dispatch_decisions",
+    "dispatch_models",
+    "catalogue_versions",
+    "place_names",
     "requester_notes",
     "classification_feedback",
     "kb_versions",

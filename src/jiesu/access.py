@@ -1,8 +1,9 @@
 """Who may see which ticket, and which requester data they may see (H1, S1).
 
 Hotline staff see every ticket. A unit handler sees the tickets its unit
-leads, supervises (a district over its streets, BJ Art. 12) or co-handles,
-and nothing else; to anyone else such a ticket does not exist.
+leads, supervises (a district over its streets, BJ Art. 12), co-handles or
+was invited to consult on (D4), and nothing else; to anyone else such a
+ticket does not exist.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from jiesu.domain.ticket import Ticket
 def can_see(ticket: Ticket, actor: Actor) -> bool:
     if actor.role in HOTLINE_ROLES:
         return True
-    return actor.unit_code in (ticket.lead_unit_code, ticket.supervising_unit_code) or (
-        ticket.is_co_handler(actor.unit_code)
+    return (
+        actor.unit_code in (ticket.lead_unit_code, ticket.supervising_unit_code)
+        or ticket.is_co_handler(actor.unit_code)
+        or any(i.unit_code == actor.unit_code for i in ticket.consultation)
     )
 
 

@@ -30,4 +30,9 @@ def open_context(
     if migrate:
         upgrade(engine)
         sync_units(engine, city)
-    return Context(engine=engine, city=city)
+    ctx = Context(engine=engine, city=city)
+    if migrate:
+        from jiesu.dispatch.catalogue import import_config
+
+        import_config(ctx)  # a changed catalogue in the city file becomes a new version
+    return ctx

@@ -237,6 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_dispatch_commands(sub)  # jiesu dispatch train / evaluate (D7)
 
+    from jiesu.dispatch.places_cli import add_places_commands
+
+    add_places_commands(sub)  # jiesu places import / list, jiesu territory resolve (D3)
+
     sp = sub.add_parser("simulate", help="generate a city's history (deterministic for a seed)")
     common(sp)
     sp.add_argument("--days", type=int, default=30)

@@ -118,6 +118,19 @@ def _learn_proposals(ctx: Context, folder: Path) -> None:
         install_model(ctx, train_from_history(ctx))
 
 
+def _learn_dispatch(ctx: Context, folder: Path) -> None:
+    """Train the dispatch suggestions' model on the simulated history once (D7)."""
+    from jiesu.dispatch.history import train_from_history
+    from jiesu.storage.tables import dispatch_models
+
+    with ctx.engine.connect() as conn:
+        if conn.execute(select(dispatch_models.c.version).limit(1)).first() is not None:
+            return
+    print("学习历史派单 Learning dispatch from the history …", flush=True)
+    record = train_from_history(ctx, trained_by="demo", folder=folder)
+    print(f"派单模型 Dispatch model {record.version}: {record.samples} tickets", flush=True)
+
+
 def prepare_demo(
     data_dir: Path, *, seed: int = 12345, days: int = 30, fresh: bool = False
 ) -> tuple[Context, DemoLogins]:
@@ -149,6 +162,7 @@ def prepare_demo(
         stats = simulate(ctx, days=days, tickets_per_day=TICKETS_PER_DAY, seed=seed)
         print(stats, flush=True)
     _learn_proposals(ctx, data_dir / "models")
+    _learn_dispatch(ctx, data_dir / "models")
     published = seed_demo_articles(ctx, seed=seed, count=KB_ARTICLES)
     if published:
         print(f"知识库 Knowledge base: {published} articles published", flush=True)

@@ -69,6 +69,9 @@ def right_actor(action: Action, ticket: Ticket, role: Role | None = None) -> Act
     if role is None:
         role = sorted(transition.roles)[0]
     if role is Role.UNIT_HANDLER:
+        if transition.party is lifecycle.Party.CONSULTEE:
+            pending = [i.unit_code for i in ticket.consultation if i.responded_at is None]
+            return unit_handler(pending[0] if pending else OTHER_UNIT)
         if transition.party is lifecycle.Party.CO_HANDLER:
             open_tasks = [t for t in ticket.co_handlers if t.is_open]
             return unit_handler(open_tasks[0].unit_code if open_tasks else CO_UNIT)
@@ -199,6 +202,17 @@ def valid_command(action: Action, ticket: Ticket, now: datetime) -> c.Command:
             RequestType.REPORT if ticket.request_type != RequestType.REPORT else RequestType.HELP
         )
         return c.Reclassify(request_type=new_type, tags=("safety",), reason="实为举报")
+    if action is Action.START_CONSULTATION:
+        # Due in 5 minutes: one clock tick later, the hotline may decide without every answer.
+        return c.StartConsultation(
+            unit_codes=(LEAD_UNIT, OTHER_UNIT), due=now + timedelta(minutes=5), reason="职责不清"
+        )
+    if action is Action.GIVE_POSITION:
+        return c.GivePosition(position="not_ours", reason="不属本单位职责")
+    if action is Action.DECIDE_CONSULTATION:
+        return c.DecideConsultation(
+            lead_unit_code=LEAD_UNIT, deadlines=deadlines(now), reason="按会商意见由其主办"
+        )
     raise AssertionError(f"no command for {action}")
 
 
@@ -228,6 +242,7 @@ PATHS: dict[Status, tuple[Action, ...]] = {
         Action.CLOSE,
     ),
     Status.MERGED: (Action.MERGE,),
+    Status.CONSULTING: (Action.START_CONSULTATION,),
 }
 
 

@@ -71,6 +71,8 @@ COMMAND_ACTIONS = [a for a in Action if a is not Action.RECEIVE]
 #: collections and the storage bookkeeping).
 EXPECTED_TRACKED = {f.name for f in dataclasses.fields(Ticket)} - {
     "co_handlers",
+    "objections",
+    "consultation",
     "id",
     "version",
     "attachments",
@@ -408,8 +410,12 @@ INTAKE = {A.ANSWER_DIRECTLY, A.REFER, A.DISPATCH, A.MERGE, A.RECLASSIFY}
 ALLOWED = [
     # (state, ticket options, actor, expected actions)
     (Status.RECEIVED, {}, OPERATOR, INTAKE),
-    (Status.RECEIVED, {}, DISPATCHER, INTAKE),
-    (Status.RECEIVED, {}, ADMIN, INTAKE),
+    (Status.RECEIVED, {}, DISPATCHER, INTAKE | {A.START_CONSULTATION}),
+    (Status.RECEIVED, {}, ADMIN, INTAKE | {A.START_CONSULTATION}),
+    (Status.CONSULTING, {}, DISPATCHER, {A.RECLASSIFY, A.DECIDE_CONSULTATION}),
+    (Status.CONSULTING, {}, OPERATOR, {A.RECLASSIFY}),
+    (Status.CONSULTING, {}, unit_handler(OTHER_UNIT), {A.GIVE_POSITION}),
+    (Status.CONSULTING, {}, unit_handler(CO_UNIT), set()),
     (Status.RECEIVED, {}, SUPERVISOR, set()),
     (Status.RECEIVED, {}, unit_handler(LEAD_UNIT), set()),
     (Status.ANSWERED, {}, OPERATOR, set()),
@@ -658,8 +664,16 @@ def test_upheld_objection_redispatches_to_another_unit(origin):
     assert ticket.dispatched_at == now
     assert ticket.acknowledged_at is None and ticket.contacted_at is None
     assert ticket.objection_from_status is None and ticket.objection_reason is None
-    assert event.data == {"previous_lead_unit": LEAD_UNIT}
+    assert event.data == {"previous_lead_unit": LEAD_UNIT, "objecting_unit": LEAD_UNIT}
     assert event.changes["lead_unit_code"] == [LEAD_UNIT, OTHER_UNIT]
+    # The objection stays on record with the review's decision (D5).
+    [objection] = ticket.objections
+    assert (objection.unit_code, objection.decision, objection.decided_at) == (
+        LEAD_UNIT,
+        "upheld",
+        now,
+    )
+    assert objection.reviewer_username == DISPATCHER.username
     # The new lead takes it over; the old one has no say any more (H1).
     assert Action.ACKNOWLEDGE in lifecycle.allowed_actions(ticket, unit_handler(OTHER_UNIT))
     assert lifecycle.allowed_actions(ticket, unit_handler(LEAD_UNIT)) == []

@@ -98,7 +98,7 @@ WEIGHTS = {
     Action.RECLASSIFY: 2,
 }
 
-REDISPATCH = {Action.DISPATCH, Action.UPHOLD_OBJECTION, Action.REOPEN}
+REDISPATCH = {Action.DISPATCH, Action.UPHOLD_OBJECTION, Action.REOPEN, Action.DECIDE_CONSULTATION}
 EXTENSION = {Action.REQUEST_EXTENSION, Action.GRANT_EXTENSION}
 
 
@@ -246,6 +246,26 @@ def draw_command(draw, action: Action, ticket: Ticket, now: datetime, policy: st
             tags=tags,
             reason=draw(st.sampled_from([None, "按目录修正"])),
         )
+    if action is Action.START_CONSULTATION:
+        units = draw(st.lists(st.sampled_from([*UNITS, LEAD_UNIT]), max_size=3))
+        return c.StartConsultation(
+            unit_codes=tuple(units),
+            due=now + timedelta(hours=draw(st.integers(-2, 48))),
+            reason=draw(TEXT),
+        )
+    if action is Action.GIVE_POSITION:
+        return c.GivePosition(
+            position=draw(st.sampled_from(["lead", "co_handle", "not_ours", "maybe"])),
+            reason=draw(TEXT),
+        )
+    if action is Action.DECIDE_CONSULTATION:
+        co_units = draw(st.lists(st.sampled_from(UNITS), max_size=2))
+        return c.DecideConsultation(
+            lead_unit_code=draw(st.sampled_from([LEAD_UNIT, *UNITS, ""])),
+            deadlines=_deadlines(draw, policy, now),
+            co_handlers=tuple((u, "配合办理", now + timedelta(days=2)) for u in co_units),
+            reason=draw(TEXT),
+        )
     raise AssertionError(action)
 
 
@@ -260,7 +280,13 @@ def assert_consistent(t: Ticket, events: list[TimelineEvent]) -> None:
         assert t.lead_unit_code
         assert t.dispatched_at is not None
         assert t.contact_due is not None and t.completion_due is not None
-    if status in (Status.RECEIVED, Status.ANSWERED, Status.REFERRED, Status.MERGED):
+    if status in (
+        Status.RECEIVED,
+        Status.CONSULTING,
+        Status.ANSWERED,
+        Status.REFERRED,
+        Status.MERGED,
+    ):
         assert t.lead_unit_code is None and t.dispatched_at is None and t.completion_due is None
         assert t.co_handlers == []
     if status in (Status.ACKNOWLEDGED, Status.IN_PROGRESS):
@@ -290,6 +316,18 @@ def assert_consistent(t: Ticket, events: list[TimelineEvent]) -> None:
     if status is Status.OBJECTED:
         assert t.objection_from_status in (Status.DISPATCHED, Status.ACKNOWLEDGED)
         assert t.objection_reason
+    # D5: at most one objection under review, exactly when the ticket is objected; every
+    # decided one has its reviewer; no unit objects twice on the same grounds.
+    assert (status is Status.OBJECTED) == (t.open_objection() is not None)
+    assert sum(o.decision is None for o in t.objections) <= 1
+    assert all(o.decision is None or o.reviewer_username for o in t.objections)
+    grounds = [(o.unit_code, o.grounds) for o in t.objections]
+    assert len(grounds) == len(set(grounds))
+    # D4: positions are collected only while consulting; each invited unit answers once.
+    assert (status is Status.CONSULTING) == (t.consultation_due is not None)
+    invited = [i.unit_code for i in t.consultation]
+    assert len(invited) == len(set(invited))
+    assert all((i.position is None) == (i.responded_at is None) for i in t.consultation)
     if t.contact_due is not None and t.completion_due is not None:
         assert t.contact_due <= t.completion_due
     if t.extension_requested_due is not None:  # a pending extension (HH Art. 18)

@@ -12,7 +12,7 @@ from jiesu import __version__
 from jiesu.context import Context
 from jiesu.knowledge import api as knowledge_api
 
-from . import assist, errors, meta, open311, public_intake, requesters, tickets
+from . import assist, dispatch, errors, meta, open311, places, public_intake, requesters, tickets
 
 
 def create_app(ctx: Context) -> FastAPI:
@@ -33,6 +33,8 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(public_intake.staff_router)
     app.include_router(open311.router)
     app.include_router(requesters.router)
+    app.include_router(places.router)
+    app.include_router(dispatch.router)
     app.include_router(knowledge_api.router)
     app.include_router(knowledge_api.public_router)
 

@@ -246,7 +246,7 @@ def _taxonomy(tree: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[di
             code = f"{top['name']}/{child['name']}"
             categories.append({"code": code, "name": child["name"]})
             entry: dict[str, Any] = {"category": code, "lead_kind": child["lead"]}
-            for key in ("department", "unit", "note"):
+            for key in ("department", "unit", "community", "street", "note"):
                 if child.get(key):
                     entry[key] = child[key]
             catalogue.append(entry)

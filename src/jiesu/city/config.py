@@ -12,64 +12,27 @@ from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from jiesu.domain.deadlines import Duration, DurationUnit
 
+from .catalogue import CatalogueEntry, Responsibility, catalogue_problems, under
+from .units import UNIT_KIND_LABELS_ZH, Strict, Unit, UnitKind
 
-class UnitKind(StrEnum):
-    CITY_GOVERNMENT = "city_government"  # 市政府
-    HOTLINE = "hotline"  # 市民热线服务中心
-    DISTRICT = "district"  # 区/县/旗政府
-    STREET = "street"  # 街道/乡镇
-    COMMUNITY = "community"  # 社区/村
-    CITY_DEPARTMENT = "city_department"  # 市级部门
-    DISTRICT_DEPARTMENT = "district_department"  # 区级部门
-    UTILITY = "utility"  # 公共服务企业（水电气热）
-
-
-UNIT_KIND_LABELS_ZH = {
-    UnitKind.CITY_GOVERNMENT: "市政府",
-    UnitKind.HOTLINE: "热线中心",
-    UnitKind.DISTRICT: "区政府",
-    UnitKind.STREET: "街道乡镇",
-    UnitKind.COMMUNITY: "社区村",
-    UnitKind.CITY_DEPARTMENT: "市级部门",
-    UnitKind.DISTRICT_DEPARTMENT: "区级部门",
-    UnitKind.UTILITY: "公共服务企业",
-}
-
-
-class _Strict(BaseModel):
-    # Numbers written without quotes (parent: 110101) are taken as the codes they look like.
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
-
-
-class Unit(_Strict):
-    code: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=128)
-    kind: UnitKind
-    parent: str | None = None
-    department: str | None = None  # department type key shared by city and district level
-    population: int | None = Field(default=None, ge=0)
-    around_the_clock: bool = False  # 7×24 service (H6)
-    aliases: tuple[str, ...] = ()
+_Strict = Strict
+__all__ = [
+    "UNIT_KIND_LABELS_ZH",
+    "CatalogueEntry",
+    "CityConfig",
+    "Responsibility",
+    "Unit",
+    "UnitKind",
+]
 
 
 class Category(_Strict):
     code: str = Field(min_length=1)  # path such as "城乡建设/物业管理"
     name: str = Field(min_length=1)
-
-
-class CatalogueEntry(_Strict):
-    """A row of the dispatch catalogue (派单目录): who leads a category (D1)."""
-
-    category: str
-    request_types: tuple[str, ...] = ()  # empty: every type
-    lead_kind: UnitKind
-    department: str | None = None  # for department kinds: which department
-    unit: str | None = None  # a fixed unit (e.g. a utility)
-    note: str = ""
 
 
 class DurationSpec(_Strict):
@@ -104,7 +67,7 @@ class DeadlineRule(_Strict):
         m = self.match
         return (
             (not m.request_types or request_type in m.request_types)
-            and (not m.categories or any(_under(category, p) for p in m.categories))
+            and (not m.categories or any(under(category, p) for p in m.categories))
             and (m.urgency is None or urgency == m.urgency)
             and (not m.lead_kinds or lead.kind in m.lead_kinds)
             and (m.around_the_clock is None or lead.around_the_clock == m.around_the_clock)
@@ -149,6 +112,26 @@ class ExtensionPolicy(_Strict):
     max_days: int = Field(
         default=30, ge=1
     )  # furthest a single extension may reach, in calendar days
+
+
+class ObjectionClock(StrEnum):
+    RESTART = "restart"  # the new lead gets fresh deadlines from the re-dispatch
+    CONTINUE = (
+        "continue"  # the first dispatch's completion deadline stands (at least a contact window)
+    )
+
+
+class ObjectionPolicy(_Strict):
+    """Dispatch objections (派单异议, D5): how long a unit has, and what the clock does."""
+
+    window: DurationSpec = DurationSpec(amount=1, unit=DurationUnit.WORKING_DAYS)
+    clock: ObjectionClock = ObjectionClock.RESTART
+
+
+class ConsultationPolicy(_Strict):
+    """Consultation (会商, D4): how long invited units have to give their positions."""
+
+    response_window: DurationSpec = DurationSpec(amount=1, unit=DurationUnit.WORKING_DAYS)
 
 
 class AttachmentPolicy(_Strict):
@@ -231,9 +214,6 @@ ALLOWED_PARENTS: dict[UnitKind, frozenset[UnitKind | None]] = {
     UnitKind.DISTRICT_DEPARTMENT: frozenset({UnitKind.DISTRICT}),
     UnitKind.UTILITY: frozenset({UnitKind.CITY_GOVERNMENT, UnitKind.DISTRICT, None}),
 }
-_DEPARTMENT_KINDS = frozenset(
-    {UnitKind.CITY_DEPARTMENT, UnitKind.DISTRICT_DEPARTMENT, UnitKind.UTILITY}
-)
 #: Separates problems in one validation message; the loader shows one line each.
 PROBLEM_SEPARATOR = "\n"
 
@@ -246,6 +226,8 @@ class CityConfig(_Strict):
     deadline_policy: DeadlinePolicy
     referral_policy: ReferralPolicy = ReferralPolicy()
     extension_policy: ExtensionPolicy = ExtensionPolicy()
+    objection_policy: ObjectionPolicy = ObjectionPolicy()
+    consultation_policy: ConsultationPolicy = ConsultationPolicy()
     intake_policy: IntakePolicy = IntakePolicy()
     assessment_weights: AssessmentWeights = AssessmentWeights(
         response=0.2, resolution=0.4, satisfaction=0.4
@@ -261,7 +243,7 @@ class CityConfig(_Strict):
             problems.append(
                 ("city.hotline_unit", f"{self.city.hotline_unit!r} is not a hotline unit")
             )
-        problems.extend(_catalogue_problems(self))
+        problems.extend(catalogue_problems(self.categories, self.units, self.dispatch_catalogue))
         if problems:
             raise ValueError(PROBLEM_SEPARATOR.join(f"{where}: {what}" for where, what in problems))
         return self
@@ -277,11 +259,20 @@ class CityConfig(_Strict):
         return {u.code: u for u in self.units}
 
     @cached_property
+    def district_departments(self) -> dict[tuple[str, str], Unit]:
+        """(district code, department key) → that district's department."""
+        return {
+            (u.parent, u.department): u
+            for u in self.units
+            if u.kind is UnitKind.DISTRICT_DEPARTMENT and u.parent and u.department
+        }
+
+    @cached_property
     def category_codes(self) -> frozenset[str]:
         return frozenset(c.code for c in self.categories)
 
     def needs_location(self, category: str) -> bool:
-        return any(_under(category, p) for p in self.intake_policy.location_required_categories)
+        return any(under(category, p) for p in self.intake_policy.location_required_categories)
 
     def unit(self, code: str) -> Unit | None:
         return self.units_by_code.get(code)
@@ -316,34 +307,6 @@ def _unit_problems(units: tuple[Unit, ...]) -> list[tuple[str, str]]:
     return problems
 
 
-def _catalogue_problems(config: CityConfig) -> list[tuple[str, str]]:
-    problems: list[tuple[str, str]] = []
-    codes: set[str] = set()
-    for i, category in enumerate(config.categories):
-        if category.code in codes:
-            problems.append((f"categories[{i}] (code={category.code})", "duplicate category code"))
-        codes.add(category.code)
-    departments = {u.department for u in config.units if u.kind in _DEPARTMENT_KINDS}
-    units = {u.code for u in config.units}
-    for i, entry in enumerate(config.dispatch_catalogue):
-        where = f"dispatch_catalogue[{i}] (category={entry.category})"
-        if entry.category not in codes:
-            problems.append((where, "category is not in categories"))
-        if entry.unit is not None and entry.unit not in units:
-            problems.append((where, f"unit {entry.unit!r} is not a unit"))
-        if entry.department is not None and entry.department not in departments:
-            problems.append((where, f"no unit has department {entry.department!r}"))
-        if entry.lead_kind is UnitKind.UTILITY and entry.unit is None:
-            problems.append((where, "a utility lead needs its `unit`"))
-        if (
-            entry.lead_kind in (UnitKind.CITY_DEPARTMENT, UnitKind.DISTRICT_DEPARTMENT)
-            and entry.department is None
-            and entry.unit is None
-        ):
-            problems.append((where, "a department lead needs its `department` or `unit`"))
-    return problems
-
-
 def _parent_cycles(units: tuple[Unit, ...]) -> list[tuple[str, str]]:
     """Units whose chain of parents loops back on itself."""
     parent = {u.code: u.parent for u in units}
@@ -362,7 +325,3 @@ def _parent_cycles(units: tuple[Unit, ...]) -> list[tuple[str, str]]:
         else:
             acyclic.update(path)
     return problems
-
-
-def _under(category: str, prefix: str) -> bool:
-    return category == prefix or category.startswith(prefix + "/")

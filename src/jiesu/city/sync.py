@@ -31,14 +31,10 @@ def sync_units(engine: Engine, city: CityConfig) -> int:
     and rows are inserted in that order so the foreign key holds.
     """
     with UnitOfWork(engine) as uow:
-        existing = {
-            r.code: r._asdict() for r in uow.session.execute(select(tables.units)).all()
-        }
+        existing = {r.code: r._asdict() for r in uow.session.execute(select(tables.units)).all()}
         new = [_row(u) for u in _parents_first(city) if u.code not in existing]
         changed = [
-            _row(u)
-            for u in city.units
-            if u.code in existing and existing[u.code] != _row(u)
+            _row(u) for u in city.units if u.code in existing and existing[u.code] != _row(u)
         ]
         if new:
             uow.session.execute(tables.units.insert(), new)

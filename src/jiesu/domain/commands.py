@@ -7,10 +7,11 @@ lifecycle decides whether it is allowed and what it changes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class Action(StrEnum):
@@ -36,6 +37,9 @@ class Action(StrEnum):
     ABSORB = "absorb"
     RELEASE_IDENTITY = "release_identity"
     RECLASSIFY = "reclassify"
+    START_CONSULTATION = "start_consultation"
+    GIVE_POSITION = "give_position"
+    DECIDE_CONSULTATION = "decide_consultation"
 
     @property
     def label_zh(self) -> str:
@@ -65,6 +69,9 @@ ACTION_LABELS_ZH = {
     Action.ABSORB: "并入工单",
     Action.RELEASE_IDENTITY: "披露诉求人身份",
     Action.RECLASSIFY: "修改分类",
+    Action.START_CONSULTATION: "发起会商",
+    Action.GIVE_POSITION: "回复会商意见",
+    Action.DECIDE_CONSULTATION: "会商定派",
 }
 
 
@@ -115,7 +122,6 @@ CONTACT_OUTCOME_LABELS_ZH = {
     ContactOutcome.UNREACHABLE: "未联系上",
     ContactOutcome.NOT_NEEDED: "诉求人不需联系",
 }
-OBJECTION_GROUNDS_LABELS_ZH = {"duty": "职责异议", "jurisdiction": "管辖异议"}
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,8 @@ class Dispatch(Command):
     supervising_unit_code: str | None = None
     deadlines: Deadlines | None = None
     co_handlers: tuple[tuple[str, str, datetime], ...] = field(default_factory=tuple)
+    location_unit_code: str | None = None  # the place found by territory resolution (D3)
+    suggestion: Mapping[str, Any] | None = None  # what was proposed: unit, score, model (D7)
 
 
 @dataclass(frozen=True)
@@ -166,8 +174,9 @@ class Acknowledge(Command):
 @dataclass(frozen=True)
 class RaiseObjection(Command):
     action: ClassVar[Action] = Action.RAISE_OBJECTION
-    grounds: str = "duty"  # duty 职责 | jurisdiction 管辖
+    grounds: str = "duty"  # ObjectionGrounds: duty 职责 | jurisdiction 管辖
     evidence: str = ""
+    window_closes: datetime | None = None  # from the deployment's objection policy (D5)
 
 
 @dataclass(frozen=True)
@@ -176,11 +185,41 @@ class UpholdObjection(Command):
     lead_unit_code: str = ""
     supervising_unit_code: str | None = None
     deadlines: Deadlines | None = None
+    suggestion: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class RejectObjection(Command):
     action: ClassVar[Action] = Action.REJECT_OBJECTION
+
+
+@dataclass(frozen=True)
+class StartConsultation(Command):
+    """Invite units to give their positions before the hotline dispatches (会商, D4)."""
+
+    action: ClassVar[Action] = Action.START_CONSULTATION
+    unit_codes: tuple[str, ...] = ()
+    due: datetime | None = None
+
+
+@dataclass(frozen=True)
+class GivePosition(Command):
+    """An invited unit's position; ``reason`` carries its opinion."""
+
+    action: ClassVar[Action] = Action.GIVE_POSITION
+    position: str = ""  # Position: lead | co_handle | not_ours
+
+
+@dataclass(frozen=True)
+class DecideConsultation(Command):
+    """The hotline's decision after a consultation: a dispatch with the record kept."""
+
+    action: ClassVar[Action] = Action.DECIDE_CONSULTATION
+    lead_unit_code: str = ""
+    supervising_unit_code: str | None = None
+    deadlines: Deadlines | None = None
+    co_handlers: tuple[tuple[str, str, datetime], ...] = field(default_factory=tuple)
+    suggestion: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

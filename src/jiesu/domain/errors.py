@@ -61,3 +61,19 @@ class Conflict(JiesuError):
 
 class Unauthenticated(JiesuError):
     status = 401
+
+
+def require(condition: bool, code: str, zh: str, en: str) -> None:
+    """Raise :class:`InvalidInput` with ``code`` unless ``condition`` holds."""
+    if not condition:
+        raise InvalidInput(code, zh, en)
+
+
+def require_text(value: str | None, what_zh: str, what_en: str) -> None:
+    """Refuse an empty or blank text with ``input.required``."""
+    require(
+        bool(value and value.strip()),
+        "input.required",
+        f"请填写{what_zh}",
+        f"{what_en} is required",
+    )

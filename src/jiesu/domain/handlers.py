@@ -12,31 +12,20 @@ from datetime import datetime
 from typing import Any
 
 from . import commands as c
-from .errors import InvalidInput
+from .assignment import add_task as _add_task
+from .assignment import assign as _assign
+from .assignment import clear_extension_request as _clear_extension_request
+from .dispatching import DISPATCH_HANDLERS
+from .errors import require as _require
+from .errors import require_text as _require_text
 from .roles import Actor
 from .ticket import (
     LIVELIHOOD_TAG_LABELS_ZH,
-    CoHandlerTask,
     ReplyOutcome,
     RequestType,
     Satisfaction,
-    Status,
     Ticket,
 )
-
-
-def _require(condition: bool, code: str, zh: str, en: str) -> None:
-    if not condition:
-        raise InvalidInput(code, zh, en)
-
-
-def _require_text(value: str | None, what_zh: str, what_en: str) -> None:
-    _require(
-        bool(value and value.strip()),
-        "input.required",
-        f"请填写{what_zh}",
-        f"{what_en} is required",
-    )
 
 
 def _answer(t: Ticket, cmd: c.AnswerDirectly, actor: Actor, now: datetime):
@@ -70,90 +59,8 @@ def _refer(t: Ticket, cmd: c.Refer, actor: Actor, now: datetime):
     return None
 
 
-def _assign(t: Ticket, lead: str, supervising: str | None, deadlines: c.Deadlines | None, now):
-    _require_text(lead, "主办单位", "The lead unit")
-    _require(
-        deadlines is not None,
-        "dispatch.no_deadline",
-        "派单必须注明办理时限",
-        "A dispatch needs deadlines",
-    )
-    assert deadlines is not None
-    _require(
-        deadlines.contact_due > now and deadlines.completion_due >= deadlines.contact_due,
-        "dispatch.bad_deadline",
-        "办理时限必须晚于派单时间，且办结时限不早于联系时限",
-        "Deadlines must lie after the dispatch, completion no earlier than contact",
-    )
-    t.lead_unit_code = lead
-    t.supervising_unit_code = supervising
-    t.dispatched_at = now
-    t.contact_due = deadlines.contact_due
-    t.completion_due = deadlines.completion_due
-    t.deadline_basis = deadlines.basis
-    t.acknowledged_at = None
-    t.contacted_at = None
-    _clear_extension_request(t)
-
-
-def _dispatch(t: Ticket, cmd: c.Dispatch, actor: Actor, now: datetime):
-    co_units = [unit for unit, _, _ in cmd.co_handlers]
-    _require(
-        cmd.lead_unit_code not in co_units and len(set(co_units)) == len(co_units),
-        "cohandler.duplicate",
-        "协办单位不能重复，也不能是主办单位",
-        "Co-handlers must differ from each other and from the lead",
-    )
-    for unit_code, task, due in cmd.co_handlers:  # every check before any change
-        _check_task(t, unit_code, task, due, now, lead=cmd.lead_unit_code)
-    _assign(t, cmd.lead_unit_code, cmd.supervising_unit_code, cmd.deadlines, now)
-    for unit_code, task, due in cmd.co_handlers:
-        _add_task(t, unit_code, task, due, now)
-
-
 def _acknowledge(t: Ticket, cmd: c.Acknowledge, actor: Actor, now: datetime):
     t.acknowledged_at = now
-
-
-def _raise_objection(t: Ticket, cmd: c.RaiseObjection, actor: Actor, now: datetime):
-    _require(
-        cmd.grounds in ("duty", "jurisdiction"),
-        "objection.bad_grounds",
-        "异议理由须为职责或管辖",
-        "Objection grounds must be duty or jurisdiction",
-    )
-    _require_text(cmd.reason, "异议理由", "A reason")
-    t.objection_from_status = t.status
-    t.objection_reason = cmd.reason
-    return {"grounds": cmd.grounds, "evidence": cmd.evidence, "objecting_unit": actor.unit_code}
-
-
-def _uphold(t: Ticket, cmd: c.UpholdObjection, actor: Actor, now: datetime):
-    _require_text(cmd.reason, "审核意见", "A reason")
-    _require(
-        cmd.lead_unit_code != t.lead_unit_code,
-        "objection.same_unit",
-        "异议成立时须重派至其他单位",
-        "An upheld objection re-dispatches to another unit",
-    )
-    _require(
-        t.open_task_for(cmd.lead_unit_code) is None,
-        "cohandler.duplicate",
-        "该单位尚有待反馈的协办任务，不能同时作为主办单位",
-        "That unit has an open co-handling task and cannot also lead",
-    )
-    previous = t.lead_unit_code
-    _assign(t, cmd.lead_unit_code, cmd.supervising_unit_code, cmd.deadlines, now)
-    t.objection_from_status = None
-    t.objection_reason = None
-    return {"previous_lead_unit": previous}
-
-
-def _reject(t: Ticket, cmd: c.RejectObjection, actor: Actor, now: datetime):
-    _require_text(cmd.reason, "驳回理由", "A reason")
-    t.status = t.objection_from_status or Status.DISPATCHED
-    t.objection_from_status = None
-    t.objection_reason = None
 
 
 def _contact(t: Ticket, cmd: c.Contact, actor: Actor, now: datetime):
@@ -166,31 +73,6 @@ def _contact(t: Ticket, cmd: c.Contact, actor: Actor, now: datetime):
     if t.contacted_at is None:
         t.contacted_at = now
     return {"method": cmd.method, "outcome": cmd.outcome, "note": cmd.note}
-
-
-def _check_task(
-    t: Ticket, unit_code: str, task: str, due: datetime | None, now: datetime, *, lead: str | None
-) -> None:
-    _require_text(unit_code, "协办单位", "The co-handling unit")
-    _require_text(task, "协办任务", "The task")
-    _require(
-        due is not None and due > now,
-        "cohandler.bad_due",
-        "协办时限须晚于现在",
-        "The task's deadline must lie ahead",
-    )
-    _require(
-        unit_code != lead and t.open_task_for(unit_code) is None,
-        "cohandler.duplicate",
-        "该单位已是主办单位或已有待办协办任务",
-        "That unit already leads or has an open task",
-    )
-
-
-def _add_task(t: Ticket, unit_code: str, task: str, due: datetime | None, now: datetime) -> None:
-    _check_task(t, unit_code, task, due, now, lead=t.lead_unit_code)
-    assert due is not None
-    t.co_handlers.append(CoHandlerTask(unit_code=unit_code, task=task, due=due, assigned_at=now))
 
 
 def _add_co_handler(t: Ticket, cmd: c.AddCoHandler, actor: Actor, now: datetime):
@@ -253,11 +135,6 @@ def _require_pending_extension(t: Ticket) -> None:
         "没有待审批的延期申请",
         "No extension request is pending",
     )
-
-
-def _clear_extension_request(t: Ticket) -> None:
-    t.extension_requested_due = None
-    t.extension_reason = None
 
 
 def _grant_extension(t: Ticket, cmd: c.GrantExtension, actor: Actor, now: datetime):
@@ -399,11 +276,8 @@ def _reclassify(t: Ticket, cmd: c.Reclassify, actor: Actor, now: datetime):
 HANDLERS: dict[type, Callable[..., dict[str, Any] | None]] = {
     c.AnswerDirectly: _answer,
     c.Refer: _refer,
-    c.Dispatch: _dispatch,
+    **DISPATCH_HANDLERS,
     c.Acknowledge: _acknowledge,
-    c.RaiseObjection: _raise_objection,
-    c.UpholdObjection: _uphold,
-    c.RejectObjection: _reject,
     c.Contact: _contact,
     c.AddCoHandler: _add_co_handler,
     c.CoHandlerReport: _co_report,

@@ -27,6 +27,7 @@ class Party(StrEnum):
     HOTLINE = "hotline"  # the hotline centre's staff
     LEAD = "lead"  # a handler of the lead unit (主办)
     CO_HANDLER = "co_handler"  # a handler of a co-handling unit with an open task (协办)
+    CONSULTEE = "consultee"  # a handler of a unit invited to a consultation, not yet answered
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,15 @@ TRANSITIONS: dict[Action, Transition] = {
         _t(Action.MERGE, {Status.RECEIVED}, Status.MERGED, _HOTLINE_DESK),
         _t(Action.ABSORB, _NOT_FINAL, None, _HOTLINE_DESK),
         _t(Action.RELEASE_IDENTITY, _AT_UNITS, None, _DISPATCH_DESK),
-        _t(Action.RECLASSIFY, {Status.RECEIVED} | OPEN_AT_UNIT, None, _HOTLINE_DESK),
+        _t(
+            Action.RECLASSIFY,
+            {Status.RECEIVED, Status.CONSULTING} | OPEN_AT_UNIT,
+            None,
+            _HOTLINE_DESK,
+        ),
+        _t(Action.START_CONSULTATION, {Status.RECEIVED}, Status.CONSULTING, _DISPATCH_DESK),
+        _t(Action.GIVE_POSITION, {Status.CONSULTING}, None, _UNIT, Party.CONSULTEE),
+        _t(Action.DECIDE_CONSULTATION, {Status.CONSULTING}, Status.DISPATCHED, _DISPATCH_DESK),
     ]
 }
 
@@ -93,7 +102,7 @@ TRANSITIONS: dict[Action, Transition] = {
 TRACKED_FIELDS = tuple(
     f.name
     for f in dataclasses.fields(Ticket)
-    if f.name not in {"co_handlers", "id", "version", "attachments"}
+    if f.name not in {"co_handlers", "objections", "consultation", "id", "version", "attachments"}
 )
 
 
@@ -136,6 +145,12 @@ def check(ticket: Ticket, action: Action, actor: Actor) -> Transition:
             status=str(ticket.status),
             action=str(action),
         )
+    if transition.party is Party.CONSULTEE and ticket.pending_invite_for(actor.unit_code) is None:
+        raise Forbidden(
+            "ticket.not_invited",
+            "本单位未受邀参加此工单的会商，或已回复意见",
+            "Your unit is not invited to this consultation, or has already answered",
+        )
     return transition
 
 
@@ -153,7 +168,7 @@ def allowed_actions(ticket: Ticket, actor: Actor) -> list[Action]:
             check(ticket, action, actor)
         except (Forbidden, IllegalTransition):
             continue
-        if action is Action.CO_HANDLER_REPORT or _precondition_holds(ticket, action):
+        if _precondition_holds(ticket, action):
             allowed.append(action)
     return allowed
 

@@ -14,6 +14,7 @@ from typing import Any
 
 class Status(StrEnum):
     RECEIVED = "received"  # 已登记
+    CONSULTING = "consulting"  # 会商中：units invited to give their positions before dispatch (D4)
     ANSWERED = "answered"  # 已直接答复
     REFERRED = "referred"  # 已分类处置（转办/告知）
     DISPATCHED = "dispatched"  # 已派单，待签收
@@ -32,6 +33,7 @@ class Status(StrEnum):
 
 STATUS_LABELS_ZH = {
     Status.RECEIVED: "已登记",
+    Status.CONSULTING: "会商中",
     Status.ANSWERED: "已直接答复",
     Status.REFERRED: "已转办告知",
     Status.DISPATCHED: "待签收",
@@ -166,6 +168,67 @@ class CoHandlerTask:
         return self.reported_at is None
 
 
+class ObjectionGrounds(StrEnum):
+    DUTY = "duty"  # 职责异议：not this unit's duty by law or the catalogue
+    JURISDICTION = "jurisdiction"  # 管辖异议：the place lies outside the unit's territory
+
+
+OBJECTION_GROUNDS_LABELS_ZH = {
+    ObjectionGrounds.DUTY: "职责异议",
+    ObjectionGrounds.JURISDICTION: "管辖异议",
+}
+
+
+class ObjectionDecision(StrEnum):
+    UPHELD = "upheld"  # 异议成立，重派
+    REJECTED = "rejected"  # 异议不成立，退回原单位
+
+
+@dataclass
+class Objection:
+    """A dispatch objection (派单异议) and the review's decision (D5, BJ Art. 12, 14)."""
+
+    unit_code: str
+    grounds: str
+    reason: str
+    evidence: str
+    raised_at: datetime
+    category: str  # the ticket's category when it was raised: objection rates per entry
+    decision: str | None = None
+    decided_at: datetime | None = None
+    reviewer_username: str | None = None
+    review_reason: str | None = None
+    id: int | None = None
+    ticket_id: int | None = None
+
+
+class Position(StrEnum):
+    LEAD = "lead"  # 应由本单位主办
+    CO_HANDLE = "co_handle"  # 本单位可协办
+    NOT_OURS = "not_ours"  # 非本单位职责或辖区
+
+
+POSITION_LABELS_ZH = {
+    Position.LEAD: "本单位主办",
+    Position.CO_HANDLE: "本单位协办",
+    Position.NOT_OURS: "非本单位职责",
+}
+
+
+@dataclass
+class ConsultationInvite:
+    """A unit invited to a consultation (会商) and the position it gave (D4, BJ Art. 12)."""
+
+    unit_code: str
+    invited_at: datetime
+    due: datetime
+    position: str | None = None
+    opinion: str | None = None
+    responded_at: datetime | None = None
+    id: int | None = None
+    ticket_id: int | None = None
+
+
 @dataclass
 class TimelineEvent:
     """One append-only entry of a ticket's timeline: who, when, what, why, and what changed."""
@@ -225,6 +288,7 @@ class Ticket:
     acknowledged_at: datetime | None = None
     contacted_at: datetime | None = None
     objection_from_status: str | None = None
+    consultation_due: datetime | None = None  # positions are collected until then (D4)
     objection_reason: str | None = None
     extension_requested_due: datetime | None = None
     extension_reason: str | None = None
@@ -246,11 +310,22 @@ class Ticket:
     satisfaction: str | None = None
     closed_at: datetime | None = None
     co_handlers: list[CoHandlerTask] = field(default_factory=list)
+    objections: list[Objection] = field(default_factory=list)
+    consultation: list[ConsultationInvite] = field(default_factory=list)
     id: int | None = None
     version: int = 0
 
     def open_task_for(self, unit_code: str) -> CoHandlerTask | None:
         return next((t for t in self.co_handlers if t.unit_code == unit_code and t.is_open), None)
+
+    def open_objection(self) -> Objection | None:
+        return next((o for o in reversed(self.objections) if o.decision is None), None)
+
+    def pending_invite_for(self, unit_code: str) -> ConsultationInvite | None:
+        return next(
+            (i for i in self.consultation if i.unit_code == unit_code and i.responded_at is None),
+            None,
+        )
 
     def is_co_handler(self, unit_code: str) -> bool:
         return any(t.unit_code == unit_code for t in self.co_handlers)

@@ -8,8 +8,10 @@ from typing import Literal
 from pydantic import Field
 
 from jiesu.actions import ActionInput, aware, register, require_unit
+from jiesu.dispatch import catalogue, rules
 from jiesu.domain import commands as c
 from jiesu.domain.commands import Action, ContactMethod, ContactOutcome
+from jiesu.domain.deadlines import due_after
 from jiesu.domain.errors import InvalidInput
 from jiesu.domain.ticket import ReplyOutcome
 
@@ -63,7 +65,11 @@ def _acknowledge(ctx, ticket, actor, now, data, session) -> c.Command:
 
 @register(Action.RAISE_OBJECTION, ObjectionInput)
 def _objection(ctx, ticket, actor, now, data: ObjectionInput, session) -> c.Command:
-    return c.RaiseObjection(reason=data.reason, grounds=data.grounds, evidence=data.evidence)
+    window = ctx.city.objection_policy.window.to_duration()
+    closes = due_after(ticket.dispatched_at, window, ctx.calendar, ctx.city.tz)
+    return c.RaiseObjection(
+        reason=data.reason, grounds=data.grounds, evidence=data.evidence, window_closes=closes
+    )
 
 
 @register(Action.CONTACT, ContactInput)
@@ -73,7 +79,11 @@ def _contact(ctx, ticket, actor, now, data: ContactInput, session) -> c.Command:
 
 @register(Action.ADD_CO_HANDLER, AddCoHandlerInput)
 def _add_co_handler(ctx, ticket, actor, now, data: AddCoHandlerInput, session) -> c.Command:
-    require_unit(ctx, data.unit_code, field="unit_code")
+    unit = require_unit(ctx, data.unit_code, field="unit_code")
+    entry = catalogue.current(ctx, session.connection()).entry_for(
+        ticket.category, str(ticket.request_type)
+    )
+    rules.check_co_handler(entry, unit)
     due = aware(data.due, "due") or ticket.completion_due
     return c.AddCoHandler(reason=data.reason, unit_code=data.unit_code, task=data.task, due=due)
 

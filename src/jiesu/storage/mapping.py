@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import registry, relationship
 
-from jiesu.domain.ticket import CoHandlerTask, Ticket, TimelineEvent
+from jiesu.domain.ticket import CoHandlerTask, ConsultationInvite, Objection, Ticket, TimelineEvent
 
 from . import tables
 
@@ -13,12 +13,14 @@ _mapped = False
 
 
 def map_domain() -> None:
-    """Idempotent: map Ticket, CoHandlerTask and TimelineEvent once per process."""
+    """Idempotent: map the ticket and its parts once per process."""
     global _mapped
     if _mapped:
         return
     mapper_registry.map_imperatively(CoHandlerTask, tables.co_handler_tasks)
     mapper_registry.map_imperatively(TimelineEvent, tables.ticket_events)
+    mapper_registry.map_imperatively(Objection, tables.dispatch_objections)
+    mapper_registry.map_imperatively(ConsultationInvite, tables.consultation_invites)
     mapper_registry.map_imperatively(
         Ticket,
         tables.tickets,
@@ -26,6 +28,18 @@ def map_domain() -> None:
             "co_handlers": relationship(
                 CoHandlerTask,
                 order_by=tables.co_handler_tasks.c.id,
+                lazy="selectin",
+                cascade="all, delete-orphan",
+            ),
+            "objections": relationship(
+                Objection,
+                order_by=tables.dispatch_objections.c.id,
+                lazy="selectin",
+                cascade="all, delete-orphan",
+            ),
+            "consultation": relationship(
+                ConsultationInvite,
+                order_by=tables.consultation_invites.c.id,
                 lazy="selectin",
                 cascade="all, delete-orphan",
             ),

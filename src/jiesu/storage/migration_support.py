@@ -1,0 +1,21 @@
+"""Helpers shared by migrations (kept outside ``migrations/versions`` so they can be imported)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+STATUSES_0001 = (
+    "received", "answered", "referred", "dispatched", "objected",
+    "acknowledged", "in_progress", "replied", "visited", "closed",
+)  # fmt: skip
+STATUSES_0002 = (*STATUSES_0001, "merged")
+STATUSES_0003 = (*STATUSES_0002, "consulting")
+
+
+def status_check(statuses: tuple[str, ...]) -> None:
+    """Rewrite the tickets' status CHECK to name exactly ``statuses``."""
+    listed = ", ".join(f"'{s}'" for s in statuses)
+    with op.batch_alter_table("tickets") as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_tickets_status_known"), type_="check")
+        batch_op.create_check_constraint("status_known", sa.text(f"status IN ({listed})"))
