@@ -60,6 +60,8 @@ USERS = {
 }
 
 TICKET_TABLES = (
+    "whistle_calls",
+    "deadline_warnings",
     "dispatch_objections",
     "consultation_invites",
     "dispatch_decisions",

@@ -1,9 +1,9 @@
 """Who may see which ticket, and which requester data they may see (H1, S1).
 
 Hotline staff see every ticket. A unit handler sees the tickets its unit
-leads, supervises (a district over its streets, BJ Art. 12), co-handles or
-was invited to consult on (D4), and nothing else; to anyone else such a
-ticket does not exist.
+leads, supervises (a district over its streets, BJ Art. 12), co-handles, was
+invited to consult on (D4), was summoned to by a whistle (H4) or had escalated
+to it (H5), and nothing else; to anyone else such a ticket does not exist.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ def can_see(ticket: Ticket, actor: Actor) -> bool:
     return (
         actor.unit_code in (ticket.lead_unit_code, ticket.supervising_unit_code)
         or ticket.is_co_handler(actor.unit_code)
+        or actor.unit_code == ticket.escalated_to
         or any(i.unit_code == actor.unit_code for i in ticket.consultation)
+        or any(c.unit_code == actor.unit_code for c in ticket.whistle_calls)
     )
 
 

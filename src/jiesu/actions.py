@@ -113,6 +113,7 @@ def load_stage_actions() -> dict[Action, ActionSpec]:
     from jiesu.dispatch import actions as _dispatch  # noqa: F401
     from jiesu.followup import actions as _followup  # noqa: F401
     from jiesu.handling import actions as _handling  # noqa: F401
+    from jiesu.handling import coordination as _coordination  # noqa: F401
     from jiesu.intake import actions as _intake  # noqa: F401
     from jiesu.intake import classified as _classified  # noqa: F401
 

@@ -66,7 +66,7 @@ def record(uow: UnitOfWork, ctx: Context, ticket: Ticket, event: TimelineEvent) 
     """
     repo.append_event(uow.session, ticket, event)
     merged: list[str] | None = None
-    for msg in messages_for(ticket, event, ctx.hotline_unit.code):
+    for msg in messages_for(ticket, event, ctx.hotline_unit.code, ctx.city.around_the_clock_units):
         recipients = [msg.recipient]
         if msg.topic == "sms.requester":
             if merged is None:

@@ -287,3 +287,17 @@ def test_consultation_needs_known_units_and_a_dispatcher(client, auth):
                     json={"unit_codes": ["990101001"], "reason": "?"}, headers=auth("operator"))  # fmt: skip
     assert r.status_code == 403
     assert _ticket(client, auth, t["number"])["status"] == "received"
+
+
+def test_intake_assistance_proposes_the_lead_while_the_call_is_taken(client, auth):
+    """D7: at intake too, before the ticket exists."""
+    r = client.post(
+        "/api/intake/assist",
+        json={"title": "电梯故障", "content": "小区电梯坏了两周，物业不修。",
+              "address": "东区和平街道和平里社区5号楼", "category": "城乡建设/物业管理"},
+        headers=auth("operator"),
+    )  # fmt: skip
+    assert r.status_code == 200, r.text
+    [first, *_] = r.json()["leads"]
+    assert (first["unit_code"], first["unit_name"]) == ("990101002", "和平街道")
+    assert first["co_handlers"] == ["和平里社区"] and "派单目录" in first["reasons"][0]

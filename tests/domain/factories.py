@@ -36,6 +36,7 @@ LEAD_UNIT = "street-jianguomen"
 OTHER_UNIT = "street-chaowai"
 CO_UNIT = "dept-urban-management"
 SPARE_UNIT = "dept-housing"
+AUTHORITY_UNIT = "district-chaoyang"  # where a street escalates (H5)
 SUPERVISING_UNIT = "district-dongcheng"
 
 #: The ticket another one is merged into (并单), as the service would name it.
@@ -69,6 +70,11 @@ def right_actor(action: Action, ticket: Ticket, role: Role | None = None) -> Act
     if role is None:
         role = sorted(transition.roles)[0]
     if role is Role.UNIT_HANDLER:
+        if transition.party is lifecycle.Party.SUMMONED:
+            calls = [c.unit_code for c in ticket.whistle_calls if c.is_open]
+            return unit_handler(calls[0] if calls else SPARE_UNIT)
+        if transition.party is lifecycle.Party.AUTHORITY:
+            return unit_handler(ticket.escalated_to or AUTHORITY_UNIT)
         if transition.party is lifecycle.Party.CONSULTEE:
             pending = [i.unit_code for i in ticket.consultation if i.responded_at is None]
             return unit_handler(pending[0] if pending else OTHER_UNIT)
@@ -213,6 +219,32 @@ def valid_command(action: Action, ticket: Ticket, now: datetime) -> c.Command:
         return c.DecideConsultation(
             lead_unit_code=LEAD_UNIT, deadlines=deadlines(now), reason="按会商意见由其主办"
         )
+    if action is Action.PROGRESS_REPORT:
+        return c.ProgressReport(text="已约谈施工方，整改中")
+    if action is Action.CONTEST_REQUEST:
+        return c.ContestRequest(
+            kind="improper", reason="诉求人要求拆除合法建筑", evidence="规划许可"
+        )
+    if action is Action.DECIDE_CONTEST:
+        return c.DecideContest(accepted=True, reason="经核实属不合理诉求")
+    if action is Action.URGE:
+        return c.Urge(reason="临近时限，请加快办理")
+    if action is Action.RAISE_WHISTLE:
+        return c.RaiseWhistle(
+            unit_codes=(SPARE_UNIT, OTHER_UNIT), report_due=now + timedelta(hours=4),
+            reason="占道施工需城管、交通联合处置",
+        )  # fmt: skip
+    if action is Action.REPORT_IN:
+        return c.ReportIn(reason="已到场，责令施工方恢复道路")
+    if action is Action.CLOSE_WHISTLE:
+        return c.CloseWhistle(reason="联合处置完毕")
+    if action is Action.ESCALATE:
+        return c.Escalate(authority_unit_code=AUTHORITY_UNIT, reason="涉及多部门，本单位无法协调")
+    if action is Action.DECIDE_ESCALATION:
+        return c.DecideEscalation(
+            lead_unit_code=OTHER_UNIT if ticket.lead_unit_code != OTHER_UNIT else LEAD_UNIT,
+            reason="由属地部门主办",
+        )
     raise AssertionError(f"no command for {action}")
 
 
@@ -243,6 +275,7 @@ PATHS: dict[Status, tuple[Action, ...]] = {
     ),
     Status.MERGED: (Action.MERGE,),
     Status.CONSULTING: (Action.START_CONSULTATION,),
+    Status.ESCALATED: (Action.DISPATCH, Action.ACKNOWLEDGE, Action.ESCALATE),
 }
 
 
@@ -254,6 +287,8 @@ def ticket_in(
     pending_extension: bool = False,
     objection_from: Status = Status.DISPATCHED,
     confidential: bool = True,
+    whistle: bool = False,
+    contest: bool = False,
 ) -> tuple[Ticket, list[TimelineEvent]]:
     """A ticket driven through the lifecycle into ``status``, with its timeline.
 
@@ -261,6 +296,8 @@ def ticket_in(
     ``pending_extension``: leave an extension request awaiting approval (handling states).
     ``objection_from``: for OBJECTED, the state the objection was raised in.
     ``confidential``: whether the requester asked for confidentiality (S1).
+    ``whistle``: the lead (a street) has an open whistle summoning two departments (H4).
+    ``contest``: the lead's contest of an improper request awaits the hotline (H8).
     """
     clock = clock or Clock()
     ticket = make_ticket(received_at=clock.now, confidential=confidential)
@@ -272,6 +309,11 @@ def ticket_in(
         assert status in (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.OBJECTED)
         at = path.index(Action.RAISE_OBJECTION) if Action.RAISE_OBJECTION in path else len(path)
         path.insert(at, Action.REQUEST_EXTENSION)
+    if whistle:
+        path.append(Action.RAISE_WHISTLE)
+    if contest:
+        at = path.index(Action.REPLY) if Action.REPLY in path else len(path)
+        path.insert(at, Action.CONTEST_REQUEST)
     for action in path:
         now = clock.tick()
         command = valid_command(action, ticket, now)

@@ -38,6 +38,7 @@ from jiesu.domain.ticket import (
 
 from .factories import (
     ADMIN,
+    AUTHORITY_UNIT,
     CO_UNIT,
     DISPATCHER,
     HOTLINE_UNIT,
@@ -73,6 +74,7 @@ EXPECTED_TRACKED = {f.name for f in dataclasses.fields(Ticket)} - {
     "co_handlers",
     "objections",
     "consultation",
+    "whistle_calls",
     "id",
     "version",
     "attachments",
@@ -102,6 +104,8 @@ def _setup_for(action: Action, source: Status, clock: Clock) -> Ticket:
         clock,
         co_handler=action is Action.CO_HANDLER_REPORT,
         pending_extension=action in (Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION),
+        whistle=action in (Action.REPORT_IN, Action.CLOSE_WHISTLE),
+        contest=action is Action.DECIDE_CONTEST,
     )
     return ticket
 
@@ -140,7 +144,8 @@ def test_transition_table_covers_every_command_action():
         assert transition.sources, action
         assert transition.sources <= set(Status)
         assert transition.roles <= set(Role)
-        assert Role.SUPERVISOR not in transition.roles  # 督办 reads and urges, never acts
+        if action is not Action.URGE:  # 督办 reads and urges, never acts otherwise
+            assert Role.SUPERVISOR not in transition.roles
         assert not (transition.sources & TERMINAL - {Status.CLOSED}), action
     handled = {cls.action for cls in HANDLERS}
     assert handled == set(COMMAND_ACTIONS)
@@ -169,6 +174,8 @@ def test_legal_transition(action: Action, source: Status, role: Role):
     transition = TRANSITIONS[action]
     if action is Action.REJECT_OBJECTION:
         expected = Status(before.objection_from_status)
+    elif action is Action.DECIDE_ESCALATION:  # a new lead takes it over from the start
+        expected = Status.DISPATCHED
     else:
         expected = transition.target or source
     assert ticket.status == expected
@@ -273,6 +280,10 @@ def test_lead_actions_are_the_units_own_work():
         Action.ADD_CO_HANDLER,
         Action.REQUEST_EXTENSION,
         Action.REPLY,
+        Action.CONTEST_REQUEST,
+        Action.RAISE_WHISTLE,
+        Action.CLOSE_WHISTLE,
+        Action.ESCALATE,
     }
 
 
@@ -407,6 +418,9 @@ def test_receive_is_for_the_hotline_desk_only(actor):
 A = Action
 #: What the hotline desk may do with a new request (I4, I5, 并单, I3/A7).
 INTAKE = {A.ANSWER_DIRECTLY, A.REFER, A.DISPATCH, A.MERGE, A.RECLASSIFY}
+#: What a lead unit may do to coordinate while handling (H4, H5, H8, BJ Art. 14).
+COORDINATE = {A.PROGRESS_REPORT, A.CONTEST_REQUEST, A.RAISE_WHISTLE, A.ESCALATE}
+
 ALLOWED = [
     # (state, ticket options, actor, expected actions)
     (Status.RECEIVED, {}, OPERATOR, INTAKE),
@@ -423,32 +437,74 @@ ALLOWED = [
     (Status.MERGED, {}, OPERATOR, set()),
     (Status.MERGED, {}, DISPATCHER, set()),
     (Status.MERGED, {}, ADMIN, set()),
-    (Status.DISPATCHED, {}, unit_handler(LEAD_UNIT), {A.ACKNOWLEDGE, A.RAISE_OBJECTION}),
+    (
+        Status.DISPATCHED,
+        {},
+        unit_handler(LEAD_UNIT),
+        {A.ACKNOWLEDGE, A.RAISE_OBJECTION, A.PROGRESS_REPORT},
+    ),
     (Status.DISPATCHED, {}, unit_handler(OTHER_UNIT), set()),
     (Status.DISPATCHED, {}, DISPATCHER, {A.RELEASE_IDENTITY, A.RECLASSIFY}),
     (Status.DISPATCHED, {"confidential": False}, DISPATCHER, {A.RECLASSIFY}),
     (Status.DISPATCHED, {}, OPERATOR, {A.RECLASSIFY}),
-    (Status.DISPATCHED, {"co_handler": True}, unit_handler(CO_UNIT), {A.CO_HANDLER_REPORT}),
+    (
+        Status.DISPATCHED,
+        {"co_handler": True},
+        unit_handler(CO_UNIT),
+        {A.CO_HANDLER_REPORT, A.PROGRESS_REPORT},
+    ),
     (
         Status.ACKNOWLEDGED,
         {},
         unit_handler(LEAD_UNIT),
-        {A.RAISE_OBJECTION, A.CONTACT, A.ADD_CO_HANDLER, A.REQUEST_EXTENSION},
+        {A.RAISE_OBJECTION, A.CONTACT, A.ADD_CO_HANDLER, A.REQUEST_EXTENSION} | COORDINATE,
     ),
     (Status.ACKNOWLEDGED, {}, DISPATCHER, {A.ADD_CO_HANDLER, A.RELEASE_IDENTITY, A.RECLASSIFY}),
-    (Status.ACKNOWLEDGED, {"confidential": False}, ADMIN, {A.ADD_CO_HANDLER, A.RECLASSIFY}),
+    (
+        Status.ACKNOWLEDGED,
+        {"confidential": False},
+        ADMIN,
+        {A.ADD_CO_HANDLER, A.RECLASSIFY, A.URGE},
+    ),
+    (Status.ACKNOWLEDGED, {}, SUPERVISOR, {A.URGE}),
+    (
+        Status.ACKNOWLEDGED,
+        {"whistle": True},
+        unit_handler(LEAD_UNIT),
+        {
+            A.RAISE_OBJECTION,
+            A.CONTACT,
+            A.ADD_CO_HANDLER,
+            A.REQUEST_EXTENSION,
+            A.PROGRESS_REPORT,
+            A.CONTEST_REQUEST,
+            A.CLOSE_WHISTLE,
+            A.ESCALATE,
+        },
+    ),
+    (Status.ACKNOWLEDGED, {"whistle": True}, unit_handler(SPARE_UNIT), {A.REPORT_IN}),
+    (
+        Status.ACKNOWLEDGED,
+        {"contest": True},
+        DISPATCHER,
+        {A.ADD_CO_HANDLER, A.RELEASE_IDENTITY, A.RECLASSIFY, A.DECIDE_CONTEST},
+    ),
+    (Status.ESCALATED, {}, unit_handler(AUTHORITY_UNIT), {A.DECIDE_ESCALATION}),
+    (Status.ESCALATED, {}, unit_handler(LEAD_UNIT), set()),
+    (Status.ESCALATED, {}, SUPERVISOR, {A.URGE}),
     (Status.ACKNOWLEDGED, {}, OPERATOR, {A.RECLASSIFY}),
     (
         Status.ACKNOWLEDGED,
         {"pending_extension": True},
         unit_handler(LEAD_UNIT),
-        {A.RAISE_OBJECTION, A.CONTACT, A.ADD_CO_HANDLER},
+        {A.RAISE_OBJECTION, A.CONTACT, A.ADD_CO_HANDLER} | COORDINATE,
     ),
     (
         Status.ACKNOWLEDGED,
         {"pending_extension": True},
         ADMIN,
         {
+            A.URGE,
             A.ADD_CO_HANDLER,
             A.GRANT_EXTENSION,
             A.REFUSE_EXTENSION,
@@ -468,9 +524,14 @@ ALLOWED = [
         Status.IN_PROGRESS,
         {},
         unit_handler(LEAD_UNIT),
-        {A.CONTACT, A.ADD_CO_HANDLER, A.REQUEST_EXTENSION, A.REPLY},
+        {A.CONTACT, A.ADD_CO_HANDLER, A.REQUEST_EXTENSION, A.REPLY} | COORDINATE,
     ),
-    (Status.IN_PROGRESS, {"co_handler": True}, unit_handler(CO_UNIT), {A.CO_HANDLER_REPORT}),
+    (
+        Status.IN_PROGRESS,
+        {"co_handler": True},
+        unit_handler(CO_UNIT),
+        {A.CO_HANDLER_REPORT, A.PROGRESS_REPORT},
+    ),
     (Status.REPLIED, {}, OPERATOR, {A.RECORD_VISIT}),
     (Status.REPLIED, {}, DISPATCHER, {A.RECORD_VISIT, A.RELEASE_IDENTITY}),
     (Status.REPLIED, {"confidential": False}, DISPATCHER, {A.RECORD_VISIT}),

@@ -33,6 +33,7 @@ from jiesu.domain.ticket import (
     Status,
     Ticket,
     TimelineEvent,
+    warn_time,
 )
 
 from .factories import (
@@ -266,6 +267,38 @@ def draw_command(draw, action: Action, ticket: Ticket, now: datetime, policy: st
             co_handlers=tuple((u, "配合办理", now + timedelta(days=2)) for u in co_units),
             reason=draw(TEXT),
         )
+    if action is Action.PROGRESS_REPORT:
+        return c.ProgressReport(text=draw(TEXT))
+    if action is Action.CONTEST_REQUEST:
+        return c.ContestRequest(
+            kind=draw(st.sampled_from(["improper", "requester_costs", "whim"])), reason=draw(TEXT)
+        )
+    if action is Action.DECIDE_CONTEST:
+        return c.DecideContest(accepted=draw(st.booleans()), reason=draw(TEXT))
+    if action is Action.URGE:
+        return c.Urge(reason=draw(TEXT))
+    if action is Action.RAISE_WHISTLE:
+        return c.RaiseWhistle(
+            unit_codes=tuple(draw(st.lists(st.sampled_from(UNITS), max_size=3))),
+            report_due=now + timedelta(hours=draw(st.integers(-2, 48))),
+            reason=draw(TEXT),
+        )
+    if action is Action.REPORT_IN:
+        return c.ReportIn(reason=draw(TEXT))
+    if action is Action.CLOSE_WHISTLE:
+        return c.CloseWhistle(reason=draw(TEXT))
+    if action is Action.ESCALATE:
+        return c.Escalate(
+            authority_unit_code=draw(st.sampled_from([SPARE_UNIT, OTHER_UNIT, ""])),
+            reason=draw(TEXT),
+        )
+    if action is Action.DECIDE_ESCALATION:
+        co_units = draw(st.lists(st.sampled_from(UNITS), max_size=2))
+        return c.DecideEscalation(
+            lead_unit_code=draw(st.sampled_from([LEAD_UNIT, *UNITS, ""])),
+            co_handlers=tuple((u, "配合办理", now + timedelta(days=2)) for u in co_units),
+            reason=draw(TEXT),
+        )
     raise AssertionError(action)
 
 
@@ -328,6 +361,22 @@ def assert_consistent(t: Ticket, events: list[TimelineEvent]) -> None:
     invited = [i.unit_code for i in t.consultation]
     assert len(invited) == len(set(invited))
     assert all((i.position is None) == (i.responded_at is None) for i in t.consultation)
+    # H5: escalated exactly while an authority is named.
+    assert (status is Status.ESCALATED) == (t.escalated_to is not None)
+    assert (status is Status.ESCALATED) == (t.escalated_from_status is not None)
+    # H4: the open whistle has its calls; each unit is summoned once per whistle.
+    rounds = [(call.whistle_round, call.unit_code) for call in t.whistle_calls]
+    assert len(rounds) == len(set(rounds))
+    assert all(1 <= r <= t.whistle_round for r, _ in rounds)
+    if t.whistle_open:
+        assert any(r == t.whistle_round for r, _ in rounds)
+    # H8: a contest is pending, accepted or rejected, with its kind and reason.
+    assert t.contest_status in (None, "pending", "accepted", "rejected")
+    assert (t.contest_status is None) == (t.contest_kind is None)
+    assert t.urge_count == sum(e.action == Action.URGE for e in events)
+    # Deadline watch: the yellow-warning time moves with the completion deadline.
+    if t.dispatched_at is not None and t.completion_due is not None:
+        assert t.completion_warn_at == warn_time(t.dispatched_at, t.completion_due, t.warn_share)
     if t.contact_due is not None and t.completion_due is not None:
         assert t.contact_due <= t.completion_due
     if t.extension_requested_due is not None:  # a pending extension (HH Art. 18)

@@ -12,7 +12,18 @@ from jiesu import __version__
 from jiesu.context import Context
 from jiesu.knowledge import api as knowledge_api
 
-from . import assist, dispatch, errors, meta, open311, places, public_intake, requesters, tickets
+from . import (
+    assist,
+    dispatch,
+    errors,
+    meta,
+    open311,
+    places,
+    public_intake,
+    requesters,
+    tickets,
+    tracking,
+)
 
 
 def create_app(ctx: Context) -> FastAPI:
@@ -35,6 +46,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(requesters.router)
     app.include_router(places.router)
     app.include_router(dispatch.router)
+    app.include_router(tracking.router)
     app.include_router(knowledge_api.router)
     app.include_router(knowledge_api.public_router)
 

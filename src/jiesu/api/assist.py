@@ -18,9 +18,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
+from jiesu.dispatch.suggest import suggest
 from jiesu.domain.errors import Conflict, Forbidden, InvalidInput
 from jiesu.domain.roles import HOTLINE_ROLES, Actor, Role
-from jiesu.domain.ticket import STATUS_LABELS_ZH
+from jiesu.domain.ticket import STATUS_LABELS_ZH, Ticket
 from jiesu.intake import classify, classify_store, duplicates, feedback, risk
 from jiesu.storage import crypto, tables
 from jiesu.storage.uow import UnitOfWork
@@ -105,11 +106,22 @@ class DuplicateOut(BaseModel):
     reasons: list[ReasonOut]
 
 
+class LeadOut(BaseModel):
+    """A proposed lead unit for the request as typed so far (D7): dispatch-to-be."""
+
+    unit_code: str
+    unit_name: str
+    score: float
+    reasons: list[str]
+    co_handlers: list[str]
+
+
 class AssistOut(BaseModel):
     proposal: ProposalOut
     risks: list[RiskOut]
     emergency: EmergencyOut
     duplicates: list[DuplicateOut]
+    leads: list[LeadOut] = Field(default_factory=list)
 
 
 class ModelOut(BaseModel):
@@ -221,7 +233,29 @@ def assist(data: AssistIn, ctx: ContextDep, actor: ActorDep) -> AssistOut:
             category=category,
         )
         found = duplicates.find_candidates(uow.session, ctx.city, query, now)
+        draft = Ticket(
+            number="",
+            received_at=now,
+            channel="phone",
+            request_type=proposal.request_type.value,
+            category=category or "",
+            title=data.title,
+            content=data.content,
+            address=data.address,
+            location_unit_code=data.location_unit_code,
+        )
+        leads = suggest(ctx, uow.session.connection(), draft, k=3).candidates
     return AssistOut(
+        leads=[
+            LeadOut(
+                unit_code=c.unit_code,
+                unit_name=c.unit_name,
+                score=round(c.score, 4),
+                reasons=[r["text"] for r in c.reasons],
+                co_handlers=[h["unit_name"] for h in c.co_handlers],
+            )
+            for c in leads
+        ],
         proposal=_proposal_out(proposal, names),
         risks=hits,
         emergency=EmergencyOut(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from jiesu.access import mask_phone, may_see_requester
 from jiesu.domain import lifecycle
@@ -21,6 +21,48 @@ class CoHandlerOut(BaseModel):
     assigned_at: datetime
     report: str | None
     reported_at: datetime | None
+
+
+class ObjectionOut(BaseModel):
+    """A dispatch objection and its review (D5)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    unit_code: str
+    grounds: str
+    reason: str
+    evidence: str
+    raised_at: datetime
+    decision: str | None
+    decided_at: datetime | None
+    reviewer_username: str | None
+    review_reason: str | None
+
+
+class InviteOut(BaseModel):
+    """A unit invited to a consultation and its position (D4)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    unit_code: str
+    invited_at: datetime
+    due: datetime
+    position: str | None
+    opinion: str | None
+    responded_at: datetime | None
+
+
+class WhistleCallOut(BaseModel):
+    """A department summoned by a whistle and its report-in (H4)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    unit_code: str
+    whistle_round: int
+    summoned_at: datetime
+    report_due: datetime
+    reported_at: datetime | None
+    action_taken: str | None
 
 
 class TicketOut(BaseModel):
@@ -68,6 +110,17 @@ class TicketOut(BaseModel):
     satisfaction: str | None
     closed_at: datetime | None
     co_handlers: list[CoHandlerOut]
+    objections: list[ObjectionOut] = []
+    consultation: list[InviteOut] = []
+    consultation_due: datetime | None = None
+    whistle_round: int = 0
+    whistle_open: bool = False
+    whistle_calls: list[WhistleCallOut] = []
+    escalated_to: str | None = None
+    contest_kind: str | None = None
+    contest_reason: str | None = None
+    contest_status: str | None = None
+    urge_count: int = 0
     tags: list[str]
     referral_accepted: bool | None
     identity_released_units: list[str]
@@ -87,6 +140,9 @@ def ticket_out(ticket: Ticket, actor: Actor, now: datetime) -> TicketOut:
     fields["co_handlers"] = [
         CoHandlerOut.model_validate(t, from_attributes=True) for t in ticket.co_handlers
     ]
+    fields["objections"] = [ObjectionOut.model_validate(o) for o in ticket.objections]
+    fields["consultation"] = [InviteOut.model_validate(i) for i in ticket.consultation]
+    fields["whistle_calls"] = [WhistleCallOut.model_validate(c) for c in ticket.whistle_calls]
     fields["overdue"] = is_overdue(ticket.completion_due, ticket.replied_at, now)
     fields["allowed_actions"] = [str(a) for a in lifecycle.allowed_actions(ticket, actor)]
     if not may_see_requester(ticket, actor):

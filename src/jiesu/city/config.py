@@ -134,6 +134,13 @@ class ConsultationPolicy(_Strict):
     response_window: DurationSpec = DurationSpec(amount=1, unit=DurationUnit.WORKING_DAYS)
 
 
+class HandlingPolicy(_Strict):
+    """The deadline watch and coordination while a ticket is handled (H4–H7)."""
+
+    warn_share: float = Field(default=0.8, gt=0, lt=1)  # yellow once this share of time is used
+    whistle_report_window: DurationSpec = DurationSpec(amount=24, unit=DurationUnit.CLOCK_HOURS)
+
+
 class AttachmentPolicy(_Strict):
     """What a channel may attach to a request (I1); types are judged from the content."""
 
@@ -228,6 +235,7 @@ class CityConfig(_Strict):
     extension_policy: ExtensionPolicy = ExtensionPolicy()
     objection_policy: ObjectionPolicy = ObjectionPolicy()
     consultation_policy: ConsultationPolicy = ConsultationPolicy()
+    handling_policy: HandlingPolicy = HandlingPolicy()
     intake_policy: IntakePolicy = IntakePolicy()
     assessment_weights: AssessmentWeights = AssessmentWeights(
         response=0.2, resolution=0.4, satisfaction=0.4
@@ -266,6 +274,10 @@ class CityConfig(_Strict):
             for u in self.units
             if u.kind is UnitKind.DISTRICT_DEPARTMENT and u.parent and u.department
         }
+
+    @cached_property
+    def around_the_clock_units(self) -> frozenset[str]:
+        return frozenset(u.code for u in self.units if u.around_the_clock)
 
     @cached_property
     def category_codes(self) -> frozenset[str]:

@@ -17,7 +17,12 @@ def deadlines_for(ctx: Context, ticket: Ticket, lead: Unit, start: datetime) -> 
     )
     contact = due_after(start, rule.contact.to_duration(), ctx.calendar, ctx.city.tz)
     completion = due_after(start, rule.completion.to_duration(), ctx.calendar, ctx.city.tz)
-    return Deadlines(contact_due=contact, completion_due=max(contact, completion), basis=rule.name)
+    return Deadlines(
+        contact_due=contact,
+        completion_due=max(contact, completion),
+        basis=rule.name,
+        warn_share=ctx.city.handling_policy.warn_share,
+    )
 
 
 def supervising_unit(ctx: Context, lead: Unit) -> str | None:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from . import commands as c
 from .errors import require, require_text
-from .ticket import CoHandlerTask, Ticket
+from .ticket import CoHandlerTask, Ticket, warn_time
 
 
 def assign(
@@ -34,8 +34,10 @@ def assign(
     t.lead_unit_code = lead
     t.supervising_unit_code = supervising
     t.dispatched_at = now
+    t.warn_share = deadlines.warn_share
     t.contact_due = deadlines.contact_due
-    t.completion_due = deadlines.completion_due
+    t.contact_warn_at = warn_time(now, deadlines.contact_due, deadlines.warn_share)
+    t.set_completion_due(deadlines.completion_due)
     t.deadline_basis = deadlines.basis
     t.acknowledged_at = None
     t.contacted_at = None

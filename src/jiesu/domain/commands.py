@@ -40,6 +40,15 @@ class Action(StrEnum):
     START_CONSULTATION = "start_consultation"
     GIVE_POSITION = "give_position"
     DECIDE_CONSULTATION = "decide_consultation"
+    PROGRESS_REPORT = "progress_report"
+    CONTEST_REQUEST = "contest_request"
+    DECIDE_CONTEST = "decide_contest"
+    URGE = "urge"
+    RAISE_WHISTLE = "raise_whistle"
+    REPORT_IN = "report_in"
+    CLOSE_WHISTLE = "close_whistle"
+    ESCALATE = "escalate"
+    DECIDE_ESCALATION = "decide_escalation"
 
     @property
     def label_zh(self) -> str:
@@ -72,6 +81,15 @@ ACTION_LABELS_ZH = {
     Action.START_CONSULTATION: "发起会商",
     Action.GIVE_POSITION: "回复会商意见",
     Action.DECIDE_CONSULTATION: "会商定派",
+    Action.PROGRESS_REPORT: "阶段性反馈",
+    Action.CONTEST_REQUEST: "申请认定诉求不合理或费用",
+    Action.DECIDE_CONTEST: "认定不合理诉求申请",
+    Action.URGE: "督办",
+    Action.RAISE_WHISTLE: "吹哨",
+    Action.REPORT_IN: "报到",
+    Action.CLOSE_WHISTLE: "结束吹哨",
+    Action.ESCALATE: "提请分级协调",
+    Action.DECIDE_ESCALATION: "协调定责",
 }
 
 
@@ -153,6 +171,7 @@ class Deadlines:
     contact_due: datetime
     completion_due: datetime
     basis: str
+    warn_share: float = 0.8  # yellow warning once this share of the time is used
 
 
 @dataclass(frozen=True)
@@ -323,3 +342,74 @@ class Reclassify(Command):
     request_type: str | None = None
     category: str | None = None
     tags: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ProgressReport(Command):
+    """阶段性反馈 by the lead or a co-handler (BJ Art. 14: late co-handlers explain)."""
+
+    action: ClassVar[Action] = Action.PROGRESS_REPORT
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ContestRequest(Command):
+    """The unit contests an improper request, or records costs the law puts on the requester
+    (H8, HH Art. 21); ``reason`` explains, the hotline decides."""
+
+    action: ClassVar[Action] = Action.CONTEST_REQUEST
+    kind: str = ""  # ContestKind
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class DecideContest(Command):
+    action: ClassVar[Action] = Action.DECIDE_CONTEST
+    accepted: bool = False
+
+
+@dataclass(frozen=True)
+class Urge(Command):
+    """督办: a supervisor urges the units with a recorded note (``reason``)."""
+
+    action: ClassVar[Action] = Action.URGE
+
+
+@dataclass(frozen=True)
+class RaiseWhistle(Command):
+    """吹哨: a street summons departments with a report-in time (H4, BJ Art. 16)."""
+
+    action: ClassVar[Action] = Action.RAISE_WHISTLE
+    unit_codes: tuple[str, ...] = ()
+    report_due: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReportIn(Command):
+    """报到: a summoned department reports in and records what it does (``reason``)."""
+
+    action: ClassVar[Action] = Action.REPORT_IN
+
+
+@dataclass(frozen=True)
+class CloseWhistle(Command):
+    action: ClassVar[Action] = Action.CLOSE_WHISTLE
+
+
+@dataclass(frozen=True)
+class Escalate(Command):
+    """分级协调: raise a ticket the unit cannot coordinate to an authority (H5, BJ Art. 20)."""
+
+    action: ClassVar[Action] = Action.ESCALATE
+    authority_unit_code: str = ""
+
+
+@dataclass(frozen=True)
+class DecideEscalation(Command):
+    """The authority names the lead and co-handlers; the deadlines stand (the requester's
+    clock does not restart because the units disagreed)."""
+
+    action: ClassVar[Action] = Action.DECIDE_ESCALATION
+    lead_unit_code: str = ""
+    supervising_unit_code: str | None = None
+    co_handlers: tuple[tuple[str, str, datetime], ...] = field(default_factory=tuple)

@@ -15,6 +15,7 @@ from . import commands as c
 from .assignment import add_task as _add_task
 from .assignment import assign as _assign
 from .assignment import clear_extension_request as _clear_extension_request
+from .coordination import COORDINATION_HANDLERS
 from .dispatching import DISPATCH_HANDLERS
 from .errors import require as _require
 from .errors import require_text as _require_text
@@ -123,7 +124,7 @@ def _request_extension(t: Ticket, cmd: c.RequestExtension, actor: Actor, now: da
         t.extension_reason = cmd.reason
         return {"proposed_due": cmd.proposed_due, "approval_required": True}
     # Notification only (BJ Art. 15): the hotline is told, the deadline moves at once.
-    t.completion_due = cmd.proposed_due
+    t.set_completion_due(cmd.proposed_due)
     t.extension_count += 1
     return {"proposed_due": cmd.proposed_due, "approval_required": False}
 
@@ -147,7 +148,7 @@ def _grant_extension(t: Ticket, cmd: c.GrantExtension, actor: Actor, now: dateti
         "延期后的时限须晚于现有办结时限",
         "The new deadline must be later than the current one",
     )
-    t.completion_due = new_due
+    t.set_completion_due(new_due)
     t.extension_count += 1
     _clear_extension_request(t)
 
@@ -277,6 +278,7 @@ HANDLERS: dict[type, Callable[..., dict[str, Any] | None]] = {
     c.AnswerDirectly: _answer,
     c.Refer: _refer,
     **DISPATCH_HANDLERS,
+    **COORDINATION_HANDLERS,
     c.Acknowledge: _acknowledge,
     c.Contact: _contact,
     c.AddCoHandler: _add_co_handler,

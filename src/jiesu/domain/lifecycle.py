@@ -28,6 +28,9 @@ class Party(StrEnum):
     LEAD = "lead"  # a handler of the lead unit (主办)
     CO_HANDLER = "co_handler"  # a handler of a co-handling unit with an open task (协办)
     CONSULTEE = "consultee"  # a handler of a unit invited to a consultation, not yet answered
+    INVOLVED = "involved"  # the lead, or a co-handler with an open task
+    SUMMONED = "summoned"  # a department summoned by the open whistle, not yet reported in
+    AUTHORITY = "authority"  # the unit the ticket was escalated to
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,15 @@ TRANSITIONS: dict[Action, Transition] = {
         _t(Action.START_CONSULTATION, {Status.RECEIVED}, Status.CONSULTING, _DISPATCH_DESK),
         _t(Action.GIVE_POSITION, {Status.CONSULTING}, None, _UNIT, Party.CONSULTEE),
         _t(Action.DECIDE_CONSULTATION, {Status.CONSULTING}, Status.DISPATCHED, _DISPATCH_DESK),
+        _t(Action.PROGRESS_REPORT, _HANDLING | {Status.DISPATCHED}, None, _UNIT, Party.INVOLVED),
+        _t(Action.CONTEST_REQUEST, _HANDLING, None, _UNIT, Party.LEAD),
+        _t(Action.DECIDE_CONTEST, _HANDLING | {Status.REPLIED}, None, _DISPATCH_DESK),
+        _t(Action.URGE, OPEN_AT_UNIT, None, frozenset({Role.SUPERVISOR, Role.ADMIN})),
+        _t(Action.RAISE_WHISTLE, _HANDLING, None, _UNIT, Party.LEAD),
+        _t(Action.REPORT_IN, _HANDLING, None, _UNIT, Party.SUMMONED),
+        _t(Action.CLOSE_WHISTLE, _HANDLING, None, _UNIT, Party.LEAD),
+        _t(Action.ESCALATE, _HANDLING, Status.ESCALATED, _UNIT, Party.LEAD),
+        _t(Action.DECIDE_ESCALATION, {Status.ESCALATED}, None, _UNIT, Party.AUTHORITY),
     ]
 }
 
@@ -102,7 +114,16 @@ TRANSITIONS: dict[Action, Transition] = {
 TRACKED_FIELDS = tuple(
     f.name
     for f in dataclasses.fields(Ticket)
-    if f.name not in {"co_handlers", "objections", "consultation", "id", "version", "attachments"}
+    if f.name
+    not in {
+        "co_handlers",
+        "objections",
+        "consultation",
+        "whistle_calls",
+        "id",
+        "version",
+        "attachments",
+    }
 )
 
 
@@ -145,13 +166,41 @@ def check(ticket: Ticket, action: Action, actor: Actor) -> Transition:
             status=str(ticket.status),
             action=str(action),
         )
-    if transition.party is Party.CONSULTEE and ticket.pending_invite_for(actor.unit_code) is None:
+    _check_party(ticket, transition, actor)
+    return transition
+
+
+def _check_party(ticket: Ticket, transition: Transition, actor: Actor) -> None:
+    """The parties checked after the state: whether the unit has its part in it now."""
+    if actor.role is not Role.UNIT_HANDLER:
+        return
+    unit = actor.unit_code
+    if transition.party is Party.INVOLVED and not (
+        ticket.lead_unit_code == unit or ticket.open_task_for(unit) is not None
+    ):
+        raise Forbidden(
+            "ticket.not_involved",
+            "只有主办单位或有待办协办任务的单位可以反馈",
+            "Only the lead or a unit with an open co-handling task may report",
+        )
+    if transition.party is Party.SUMMONED and ticket.open_call_for(unit) is None:
+        raise Forbidden(
+            "ticket.not_summoned",
+            "本单位未被此次吹哨召集，或已报到",
+            "Your unit is not summoned by the open whistle, or has already reported in",
+        )
+    if transition.party is Party.AUTHORITY and ticket.escalated_to != unit:
+        raise Forbidden(
+            "ticket.not_authority",
+            "只有被提请协调的单位可以确定主办和协办",
+            "Only the authority the ticket was escalated to may decide",
+        )
+    if transition.party is Party.CONSULTEE and ticket.pending_invite_for(unit) is None:
         raise Forbidden(
             "ticket.not_invited",
             "本单位未受邀参加此工单的会商，或已回复意见",
             "Your unit is not invited to this consultation, or has already answered",
         )
-    return transition
 
 
 #: Actions a service performs as the consequence of another, never offered on their own.
@@ -181,6 +230,14 @@ def _precondition_holds(ticket: Ticket, action: Action) -> bool:
         return not pending
     if action is Action.RELEASE_IDENTITY:
         return ticket.confidential
+    if action is Action.CONTEST_REQUEST:
+        return ticket.contest_status != "pending"
+    if action is Action.DECIDE_CONTEST:
+        return ticket.contest_status == "pending"
+    if action is Action.RAISE_WHISTLE:
+        return not ticket.whistle_open
+    if action is Action.CLOSE_WHISTLE:
+        return ticket.whistle_open
     return True
 
 

@@ -20,6 +20,7 @@ class Status(StrEnum):
     DISPATCHED = "dispatched"  # 已派单，待签收
     OBJECTED = "objected"  # 派单异议待审核
     ACKNOWLEDGED = "acknowledged"  # 已签收
+    ESCALATED = "escalated"  # 协调中：raised to an authority that names the units (H5)
     IN_PROGRESS = "in_progress"  # 办理中（已联系诉求人）
     REPLIED = "replied"  # 已办结反馈
     VISITED = "visited"  # 已回访
@@ -39,6 +40,7 @@ STATUS_LABELS_ZH = {
     Status.DISPATCHED: "待签收",
     Status.OBJECTED: "异议审核中",
     Status.ACKNOWLEDGED: "已签收",
+    Status.ESCALATED: "提级协调中",
     Status.IN_PROGRESS: "办理中",
     Status.REPLIED: "已办结",
     Status.VISITED: "已回访",
@@ -50,7 +52,7 @@ STATUS_LABELS_ZH = {
 TERMINAL = frozenset({Status.ANSWERED, Status.REFERRED, Status.CLOSED, Status.MERGED})
 #: States in which a unit holds the ticket and its deadlines run.
 OPEN_AT_UNIT = frozenset(
-    {Status.DISPATCHED, Status.OBJECTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS}
+    {Status.DISPATCHED, Status.OBJECTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ESCALATED}
 )
 
 
@@ -230,6 +232,35 @@ class ConsultationInvite:
 
 
 @dataclass
+class WhistleCall:
+    """A department summoned by a street's whistle (吹哨报到, H4) and its report-in."""
+
+    unit_code: str
+    whistle_round: int
+    summoned_at: datetime
+    report_due: datetime
+    reported_at: datetime | None = None
+    action_taken: str | None = None
+    id: int | None = None
+    ticket_id: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.reported_at is None
+
+
+class ContestKind(StrEnum):
+    IMPROPER = "improper"  # 诉求不合理：unreasonable, or against law or public order
+    REQUESTER_COSTS = "requester_costs"  # 依法应由诉求人承担的费用
+
+
+CONTEST_KIND_LABELS_ZH = {
+    ContestKind.IMPROPER: "不合理诉求",
+    ContestKind.REQUESTER_COSTS: "应由诉求人承担费用",
+}
+
+
+@dataclass
 class TimelineEvent:
     """One append-only entry of a ticket's timeline: who, when, what, why, and what changed."""
 
@@ -284,6 +315,9 @@ class Ticket:
     deadline_basis: str | None = None  # the policy rule that produced the deadlines
     contact_due: datetime | None = None
     completion_due: datetime | None = None
+    warn_share: float = 0.8  # share of a deadline's time after which a yellow warning is due
+    contact_warn_at: datetime | None = None
+    completion_warn_at: datetime | None = None
     # handling
     acknowledged_at: datetime | None = None
     contacted_at: datetime | None = None
@@ -293,6 +327,14 @@ class Ticket:
     extension_requested_due: datetime | None = None
     extension_reason: str | None = None
     extension_count: int = 0
+    urge_count: int = 0  # 督办
+    whistle_round: int = 0  # how many whistles the street has raised on this ticket (H4)
+    whistle_open: bool = False
+    escalated_to: str | None = None  # the authority asked to coordinate (H5)
+    escalated_from_status: str | None = None
+    contest_kind: str | None = None  # H8, HH Art. 21
+    contest_reason: str | None = None
+    contest_status: str | None = None  # pending | accepted | rejected
     replied_at: datetime | None = None
     reply_outcome: str | None = None
     reply_text: str | None = None
@@ -312,11 +354,30 @@ class Ticket:
     co_handlers: list[CoHandlerTask] = field(default_factory=list)
     objections: list[Objection] = field(default_factory=list)
     consultation: list[ConsultationInvite] = field(default_factory=list)
+    whistle_calls: list[WhistleCall] = field(default_factory=list)
     id: int | None = None
     version: int = 0
 
     def open_task_for(self, unit_code: str) -> CoHandlerTask | None:
         return next((t for t in self.co_handlers if t.unit_code == unit_code and t.is_open), None)
+
+    def set_completion_due(self, due: datetime) -> None:
+        """Move the completion deadline, and its yellow-warning time with it."""
+        self.completion_due = due
+        self.completion_warn_at = warn_time(self.dispatched_at, due, self.warn_share)
+
+    def open_call_for(self, unit_code: str) -> WhistleCall | None:
+        """The unit's unreported call of the open whistle, if any."""
+        if not self.whistle_open:
+            return None
+        return next(
+            (
+                c
+                for c in self.whistle_calls
+                if c.unit_code == unit_code and c.is_open and c.whistle_round == self.whistle_round
+            ),
+            None,
+        )
 
     def open_objection(self) -> Objection | None:
         return next((o for o in reversed(self.objections) if o.decision is None), None)
@@ -329,3 +390,12 @@ class Ticket:
 
     def is_co_handler(self, unit_code: str) -> bool:
         return any(t.unit_code == unit_code for t in self.co_handlers)
+
+
+def warn_time(start: datetime | None, due: datetime | None, share: float) -> datetime | None:
+    """When ``share`` of the time from ``start`` to ``due`` has passed (a yellow warning)."""
+    if start is None or due is None:
+        return None
+    if due <= start:
+        return due
+    return start + (due - start) * share

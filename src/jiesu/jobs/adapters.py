@@ -17,7 +17,14 @@ from typing import Any, Protocol
 
 log = logging.getLogger("jiesu.outbox")
 
-TOPICS = ("sms.requester", "unit.message", "hotline.message", "handover.emergency", "kb.review_due")
+TOPICS = (
+    "sms.requester",
+    "unit.message",
+    "unit.urgent",  # urgent and 7×24 orders: the unit is told at once, day or night (H6, H7)
+    "hotline.message",
+    "handover.emergency",
+    "kb.review_due",
+)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""``jiesu worker``: relay the outbox in a loop (the embedded demo runs it in a thread)."""
+"""``jiesu worker``: relay the outbox and watch the deadlines in a loop (the embedded demo
+runs it in a thread)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,16 @@ log = logging.getLogger("jiesu.worker")
 
 #: How often the periodic duties (knowledge-base review reminders) run.
 DUTY_INTERVAL = 3600.0
+#: How often the deadline watch looks for yellow and red warnings (H1, D6).
+WATCH_INTERVAL = 60.0
+
+
+def watch(ctx: Context) -> None:
+    from jiesu.handling.watch import watch_deadlines
+
+    result = watch_deadlines(ctx)
+    if result.yellow or result.red:
+        log.info("deadline watch: %d yellow, %d red warnings", result.yellow, result.red)
 
 
 def periodic_duties(ctx: Context) -> None:
@@ -37,8 +48,14 @@ def run(
     """Relay until ``stop`` is set; a failing pass is logged and retried, never fatal."""
     stop = stop or threading.Event()
     adapters = adapters or configured_adapters()
-    last_duties = float("-inf")
+    last_duties = last_watch = float("-inf")
     while not stop.is_set():
+        if time.monotonic() - last_watch >= WATCH_INTERVAL:
+            last_watch = time.monotonic()
+            try:
+                watch(ctx)
+            except Exception:  # retried at the next interval
+                log.exception("deadline watch failed")
         if time.monotonic() - last_duties >= DUTY_INTERVAL:
             last_duties = time.monotonic()
             try:

@@ -35,6 +35,7 @@ class SecretKeyMissing(RuntimeError):
 class Keyring:
     encryption: bytes
     hashing: bytes
+    signing: bytes  # links sent to requesters (tracking, return visits)
 
     @classmethod
     def from_secret(cls, secret: bytes) -> Keyring:
@@ -44,7 +45,11 @@ class Keyring:
         def derive(info: bytes) -> bytes:
             return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret)
 
-        return cls(derive(b"jiesu contact encryption v1"), derive(b"jiesu requester hash v1"))
+        return cls(
+            derive(b"jiesu contact encryption v1"),
+            derive(b"jiesu requester hash v1"),
+            derive(b"jiesu signed links v1"),
+        )
 
 
 _keyring: Keyring | None = None
@@ -93,6 +98,17 @@ def normalise_phone(phone: str) -> str:
 def phone_hash(phone: str) -> str:
     """The keyed hash that recognises a requester across tickets (no plain number needed)."""
     return hmac.new(keyring().hashing, normalise_phone(phone).encode(), hashlib.sha256).hexdigest()
+
+
+def signature(purpose: str, value: str, length: int = 16) -> str:
+    """A short keyed signature of ``value`` for ``purpose`` (lower-case base32), for links
+    a requester receives by SMS: whoever has the link may use it, nobody can make one."""
+    mac = hmac.new(keyring().signing, f"{purpose}\x1f{value}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(mac).decode().lower()[:length]
+
+
+def verify_signature(purpose: str, value: str, given: str, length: int = 16) -> bool:
+    return hmac.compare_digest(signature(purpose, value, length), (given or "").strip().lower())
 
 
 def encrypt(text: str) -> str:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import registry, relationship
 
-from jiesu.domain.ticket import CoHandlerTask, ConsultationInvite, Objection, Ticket, TimelineEvent
+from jiesu.domain.ticket import (
+    CoHandlerTask,
+    ConsultationInvite,
+    Objection,
+    Ticket,
+    TimelineEvent,
+    WhistleCall,
+)
 
 from . import tables
 
@@ -21,6 +28,7 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(TimelineEvent, tables.ticket_events)
     mapper_registry.map_imperatively(Objection, tables.dispatch_objections)
     mapper_registry.map_imperatively(ConsultationInvite, tables.consultation_invites)
+    mapper_registry.map_imperatively(WhistleCall, tables.whistle_calls)
     mapper_registry.map_imperatively(
         Ticket,
         tables.tickets,
@@ -40,6 +48,12 @@ def map_domain() -> None:
             "consultation": relationship(
                 ConsultationInvite,
                 order_by=tables.consultation_invites.c.id,
+                lazy="selectin",
+                cascade="all, delete-orphan",
+            ),
+            "whistle_calls": relationship(
+                WhistleCall,
+                order_by=tables.whistle_calls.c.id,
                 lazy="selectin",
                 cascade="all, delete-orphan",
             ),

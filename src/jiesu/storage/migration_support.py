@@ -11,6 +11,7 @@ STATUSES_0001 = (
 )  # fmt: skip
 STATUSES_0002 = (*STATUSES_0001, "merged")
 STATUSES_0003 = (*STATUSES_0002, "consulting")
+STATUSES_0004 = (*STATUSES_0003, "escalated")
 
 
 def status_check(statuses: tuple[str, ...]) -> None:

@@ -158,9 +158,12 @@ def _involving(unit_code: str):
     t = tables.tickets.c
     co = tables.co_handler_tasks.c
     ci = tables.consultation_invites.c
+    wc = tables.whistle_calls.c
     return or_(
         t.lead_unit_code == unit_code,
         t.supervising_unit_code == unit_code,
+        t.escalated_to == unit_code,
+        exists().where(and_(wc.ticket_id == t.id, wc.unit_code == unit_code)),
         exists().where(and_(co.ticket_id == t.id, co.unit_code == unit_code)),
         exists().where(and_(ci.ticket_id == t.id, ci.unit_code == unit_code)),
     )

@@ -135,6 +135,9 @@ tickets = Table(
     Column("deadline_basis", String(64)),
     Column("contact_due", UTCDateTime),
     Column("completion_due", UTCDateTime, index=True),
+    Column("warn_share", Float, nullable=False, default=0.8),
+    Column("contact_warn_at", UTCDateTime, index=True),
+    Column("completion_warn_at", UTCDateTime, index=True),
     Column("acknowledged_at", UTCDateTime),
     Column("contacted_at", UTCDateTime),
     Column("objection_from_status", String(16)),
@@ -143,6 +146,14 @@ tickets = Table(
     Column("extension_requested_due", UTCDateTime),
     Column("extension_reason", Text),
     Column("extension_count", Integer, nullable=False, default=0),
+    Column("urge_count", Integer, nullable=False, default=0),
+    Column("whistle_round", Integer, nullable=False, default=0),
+    Column("whistle_open", Boolean, nullable=False, default=False),
+    Column("escalated_to", String(64), ForeignKey("units.code"), index=True),
+    Column("escalated_from_status", String(16)),
+    Column("contest_kind", String(32)),
+    Column("contest_reason", Text),
+    Column("contest_status", String(16)),
     Column("replied_at", UTCDateTime),
     Column("reply_outcome", String(32)),
     Column("reply_text", Text),
@@ -377,6 +388,32 @@ dispatch_decisions = Table(
     Column("rank", Integer),  # of the chosen unit among the suggestions; empty if not among them
     Column("score", Float),
     Column("model_version", String(80)),
+)
+
+whistle_calls = Table(
+    "whistle_calls",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("unit_code", String(64), ForeignKey("units.code"), nullable=False, index=True),
+    Column("whistle_round", Integer, nullable=False),
+    Column("summoned_at", UTCDateTime, nullable=False, index=True),
+    Column("report_due", UTCDateTime, nullable=False),
+    Column("reported_at", UTCDateTime),
+    Column("action_taken", Text),
+)
+
+deadline_warnings = Table(
+    "deadline_warnings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("subject", String(32), nullable=False),  # contact | completion | task:<id> | call:<id>
+    Column("level", String(8), nullable=False),  # yellow | red
+    Column("unit_code", String(64), ForeignKey("units.code"), nullable=False, index=True),
+    Column("due", UTCDateTime, nullable=False),
+    Column("raised_at", UTCDateTime, nullable=False, index=True),
+    UniqueConstraint("ticket_id", "subject", "level", "due", name="uq_deadline_warnings_once"),
 )
 
 #: Tables whose rows are never updated or deleted (database triggers enforce it).
