@@ -139,3 +139,45 @@ def test_a_worker_killed_mid_send_loses_nothing_and_the_gateway_sees_each_messag
     assert len(gateway.delivered) == 3 and gateway.calls == 5  # two were offered twice
     with ctx.engine.connect() as conn:
         assert None not in conn.execute(select(outbox.c.sent_at)).scalars().all()
+
+
+def test_supervisors_see_standing_warnings_and_units_their_own(client, auth, ctx, clock):
+    t = _dispatched(client, auth)
+    other = create(client, auth)
+    act(client, auth, "dispatcher", other["number"], "dispatch", lead_unit_code="990101002")
+    clock.now = datetime.fromisoformat(t["contact_due"]) + timedelta(minutes=5)
+    watch_deadlines(ctx)
+    red = client.get("/api/handling/warnings?level=red", headers=auth("supervisor")).json()
+    assert {(w["number"], w["subject_zh"], w["level_zh"]) for w in red} == {
+        (t["number"], "联系时限", "红灯超时"), (other["number"], "联系时限", "红灯超时")}  # fmt: skip
+    mine = client.get("/api/handling/warnings", headers=auth("donghua")).json()
+    assert {w["number"] for w in mine} == {t["number"]}
+    # Met deadlines stop standing.
+    act(client, auth, "donghua", t["number"], "acknowledge")
+    act(client, auth, "donghua", t["number"], "contact", method="phone", outcome="reached")
+    mine = client.get("/api/handling/warnings", headers=auth("donghua")).json()
+    assert mine == []
+    all_of_them = client.get("/api/handling/warnings?standing=false", headers=auth("donghua"))
+    assert [w["standing"] for w in all_of_them.json()] == [False]
+
+
+def test_a_reply_carries_its_attachments(client, auth, engine):
+    from tests.channels import samples
+
+    up = client.post(
+        "/api/attachments",
+        files={"files": ("after.jpg", samples.jpeg(), "image/jpeg")},
+        headers=auth("donghua"),
+    )
+    assert up.status_code == 201, up.text
+    sha = up.json()["attachments"][0]["sha256"]
+    t = _dispatched(client, auth)
+    act(client, auth, "donghua", t["number"], "acknowledge")
+    act(client, auth, "donghua", t["number"], "contact", method="phone", outcome="reached")
+    r = client.post(f"/api/tickets/{t['number']}/reply", headers=auth("donghua"),
+                    json={"outcome": "solved", "text": "已修复", "attachments": ["0" * 64]})  # fmt: skip
+    assert (r.status_code, r.json()["code"]) == (422, "attachment.unknown")
+    out = act(client, auth, "donghua", t["number"], "reply", outcome="solved", text="已修复",
+              attachments=[sha])  # fmt: skip
+    assert sha in out["attachments"]
+    assert client.get(f"/api/attachments/{sha}", headers=auth("dispatcher")).status_code == 200

@@ -16,6 +16,7 @@ from . import (
     assist,
     dispatch,
     errors,
+    handling,
     meta,
     open311,
     places,
@@ -47,6 +48,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(places.router)
     app.include_router(dispatch.router)
     app.include_router(tracking.router)
+    app.include_router(handling.router)
     app.include_router(knowledge_api.router)
     app.include_router(knowledge_api.public_router)
 

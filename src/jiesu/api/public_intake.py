@@ -224,6 +224,21 @@ def request_status(number: str, ctx: ContextDep, client: ClientDep) -> StatusOut
 async def upload_attachments(
     request: Request, ctx: ContextDep, client: ClientDep
 ) -> AttachmentsOut:
+    return await _upload(request, ctx)
+
+
+@staff_router.post(
+    "",
+    status_code=201,
+    response_model=AttachmentsOut,
+    summary="上传附件 Upload attachments (staff: replies, evidence)",
+    openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": _MULTIPART_DOC}}}},
+)
+async def staff_upload(request: Request, ctx: ContextDep, actor: ActorDep) -> AttachmentsOut:
+    return await _upload(request, ctx)
+
+
+async def _upload(request: Request, ctx) -> AttachmentsOut:
     policy = ctx.city.intake_policy.attachments
     ctype, params = channel_forms.media_type(request)
     if ctype != "multipart/form-data":

@@ -287,6 +287,7 @@ class Reply(Command):
     action: ClassVar[Action] = Action.REPLY
     outcome: str = ""
     text: str = ""
+    attachments: tuple[str, ...] = ()  # photos, documents of what was done (stored first)
 
 
 @dataclass(frozen=True)

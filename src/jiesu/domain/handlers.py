@@ -171,6 +171,10 @@ def _reply(t: Ticket, cmd: c.Reply, actor: Actor, now: datetime):
     t.reply_outcome = cmd.outcome
     t.reply_text = cmd.text
     _clear_extension_request(t)
+    if cmd.attachments:
+        t.attachments = list(dict.fromkeys([*t.attachments, *cmd.attachments]))
+        return {"attachments": list(cmd.attachments)}
+    return None
 
 
 def _record_visit(t: Ticket, cmd: c.RecordVisit, actor: Actor, now: datetime):

@@ -14,6 +14,7 @@ from jiesu.domain.commands import Action, ContactMethod, ContactOutcome
 from jiesu.domain.deadlines import due_after
 from jiesu.domain.errors import InvalidInput
 from jiesu.domain.ticket import ReplyOutcome
+from jiesu.intake.receive import check_attachments
 
 
 class AcknowledgeInput(ActionInput):
@@ -56,6 +57,9 @@ class RefuseExtensionInput(ActionInput):
 class ReplyInput(ActionInput):
     outcome: ReplyOutcome
     text: str = Field(min_length=1, max_length=5000, description="办理情况")
+    attachments: list[str] = Field(
+        default_factory=list, max_length=20, description="办理附件（先上传，填其 sha256）"
+    )
 
 
 @register(Action.ACKNOWLEDGE, AcknowledgeInput)
@@ -132,4 +136,10 @@ def _refuse(ctx, ticket, actor, now, data, session) -> c.Command:
 
 @register(Action.REPLY, ReplyInput)
 def _reply(ctx, ticket, actor, now, data: ReplyInput, session) -> c.Command:
-    return c.Reply(reason=data.reason, outcome=data.outcome, text=data.text)
+    check_attachments(session, data.attachments)
+    return c.Reply(
+        reason=data.reason,
+        outcome=data.outcome,
+        text=data.text,
+        attachments=tuple(data.attachments),
+    )

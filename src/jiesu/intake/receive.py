@@ -139,7 +139,7 @@ def _check_against_city(ctx: Context, data: NewTicket) -> None:
         )
 
 
-def _check_attachments(uow: UnitOfWork, refs: list[str]) -> None:
+def check_attachments(session, refs: list[str]) -> None:
     """Every attachment a ticket names must be stored (I1): a ticket never points at nothing.
 
     Read with a share lock in the creating transaction, so a failed upload being
@@ -149,7 +149,7 @@ def _check_attachments(uow: UnitOfWork, refs: list[str]) -> None:
         return
     table = tables.attachments
     stored = set(
-        uow.session.execute(
+        session.execute(
             select(table.c.sha256).where(table.c.sha256.in_(set(refs))).with_for_update(read=True)
         ).scalars()
     )
@@ -190,7 +190,7 @@ def _create(ctx, actor, data: NewTicket, key: str | None, digest: str) -> tuple[
             found = repo.find_idempotent(uow.session, actor.user_id, key)
             if found is not None:
                 return _replayed(uow, found, digest), False
-        _check_attachments(uow, data.attachments)
+        check_attachments(uow.session, data.attachments)
         now = ctx.now()
         number = repo.next_ticket_number(
             uow.session, ctx.city.city.ticket_prefix, now.astimezone(ctx.city.tz).date()
