@@ -31,6 +31,7 @@ ENDPOINTS = {
     "/api/public/requests": "POST /api/public/requests",
     "/api/public/requests/{number}": "GET /api/public/requests/{number}",
     "/api/public/attachments": "POST /api/public/attachments",
+    "/api/attachments": "POST /api/attachments",
     "/api/attachments/{sha256}": "GET /api/attachments/{sha256}",
     "/open311/v2/discovery.{fmt}": "GET discovery.{json,xml}",
     "/open311/v2/services.{fmt}": "GET services.{json,xml}",
