@@ -58,6 +58,7 @@ from jiesu.dispatch.deadlines import deadlines_for, supervising_unit
 from jiesu.domain import commands as c
 from jiesu.domain import lifecycle
 from jiesu.domain.commands import ContactMethod, ContactOutcome
+from jiesu.domain.deadlines import due_after
 from jiesu.domain.roles import Actor, Role
 from jiesu.domain.ticket import (
     STATUS_LABELS_ZH,
@@ -142,6 +143,10 @@ class UnitBehaviour:
     attitude: float
     rest_day_duty: float
     co_handling: float
+
+
+#: Whom a street's whistle may summon (H4): departments and utilities, not other streets.
+_SUMMONABLE = frozenset({UnitKind.DISTRICT_DEPARTMENT, UnitKind.CITY_DEPARTMENT, UnitKind.UTILITY})
 
 
 def _clamp(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
@@ -563,11 +568,13 @@ class Story:
             and rng.random() < b.co_handling * summons
         ):
             task = self.texts.phrase(rng, "co_tasks", k=plan.key)
+            if plan.lead.kind is UnitKind.STREET and co.kind in _SUMMONABLE:
+                return self._whistle(b, me, co, task)
 
             def add(at: datetime):
                 due = max(min(t.completion_due, at + timedelta(days=3)), at + 4 * H)
                 return c.AddCoHandler(
-                    unit_code=co.code, task=task, due=due, reason="街乡吹哨，请协同处置"
+                    unit_code=co.code, task=task, due=due, reason="请协同处置"
                 ), me
 
             if not self._step(
@@ -585,6 +592,31 @@ class Story:
             if not self._step(at, lambda _, r=report, u=task.unit_code: (r, self.crew.handler(u))):
                 return False
         return True
+
+    def _whistle(self, b: UnitBehaviour, me: Actor, co: Unit, task: str) -> bool:
+        """A street blows the whistle; the department reports in, on time or late (H4)."""
+        rng, t = self.rng, self.ticket
+        window = self.ctx.city.handling_policy.whistle_report_window.to_duration()
+
+        def blow(at: datetime):
+            due = due_after(at, window, self.ctx.calendar, self.ctx.city.tz)
+            return c.RaiseWhistle(unit_codes=(co.code,), report_due=due, reason=task), me
+
+        if not self._step(self._work(self.last + _between(rng, 20 * M, 8 * H), b.unit_code), blow):
+            return False
+        call = t.whistle_calls[-1]
+        cb = self.crew.behaviour(co.code)
+        if rng.random() < cb.late_reply:
+            target = call.report_due + _between(rng, 1 * H, 30 * H)
+        else:
+            target = self.last + (call.report_due - self.last) * rng.uniform(0.05, 0.7)
+        report = c.ReportIn(reason=self.texts.pick(rng, "co_reports"))
+        at = self._work(target, co.code)
+        if not self._step(at, lambda _: (report, self.crew.handler(co.code))):
+            return False
+        close = c.CloseWhistle(reason="联合处置完毕")
+        return self._step(self._work(self.last + _between(rng, 30 * M, 6 * H), b.unit_code),
+                          lambda _: (close, me))  # fmt: skip
 
     def _extension(self, b: UnitBehaviour, me: Actor, desk: Actor) -> bool:
         rng, t = self.rng, self.ticket
