@@ -173,3 +173,17 @@ def test_without_javascript_the_form_is_plain(browser, live_server):
         expect(page.get_by_test_id("tags")).to_have_text("便利性")
     finally:
         context.close()
+
+
+def test_the_lead_unit_is_proposed_while_the_call_is_taken(browser_context, live_server):
+    """D7: at intake the dispatch suggestion is shown, with its reasons."""
+    expect = _expect()
+    page, form = _new_ticket(browser_context, live_server)
+    _place(page, form)
+    form.locator("textarea[name=content]").press_sequentially("小区电梯坏了两周，物业不修", delay=10)
+    form.locator("select[name=category]").select_option("城乡建设/物业管理")
+    leads = page.get_by_test_id("leads").locator("li")
+    expect(leads.first).to_contain_text("东华街道")
+    expect(leads.first).to_contain_text("派单目录")
+    expect(leads.first).to_contain_text("协办：东华社区")
+    shot(page, "intake-lead-proposal")

@@ -262,6 +262,26 @@
     });
   }
 
+  // --- the lead unit the dispatch suggestions propose (D7): shown, decided at dispatch --------
+  function showLeads(leads) {
+    var box = panel.querySelector("[data-leads]");
+    var list = box.querySelector("[data-lead-list]");
+    list.textContent = "";
+    box.hidden = !leads.length;
+    leads.forEach(function (c) {
+      var li = el("li", "assist-item lead");
+      var head = el("div", "item-head");
+      head.appendChild(el("span", "item-title", c.unit_name));
+      head.appendChild(el("span", "score", "评分 " + pct(c.score)));
+      li.appendChild(head);
+      var reasons = el("ul", "reasons");
+      c.reasons.forEach(function (r) { reasons.appendChild(el("li", null, r)); });
+      li.appendChild(reasons);
+      if (c.co_handlers.length) li.appendChild(el("div", "muted small", "协办：" + c.co_handlers.join("、")));
+      list.appendChild(li);
+    });
+  }
+
   // --- knowledge-base answers: answer directly in one step ----------------------------------
   function showKb(hits) {
     var box = panel.querySelector("[data-kb]");
@@ -300,6 +320,7 @@
       analysed = false;
       showRisks([], { suggested: false, lines: [], crisis: false });
       showDuplicates([]);
+      showLeads([]);
       refreshIdle();
       setStatus("");
       return;
@@ -320,6 +341,7 @@
       showProposal(r.data.proposal);
       showRisks(r.data.risks, r.data.emergency);
       showDuplicates(r.data.duplicates);
+      showLeads(r.data.leads || []);
       analysed = true;
       refreshIdle();
       setStatus("智能辅助已更新（模型 " + r.data.proposal.model_version + "，" +
