@@ -60,6 +60,7 @@ USERS = {
 }
 
 TICKET_TABLES = (
+    "return_visits",
     "whistle_calls",
     "deadline_warnings",
     "dispatch_objections",

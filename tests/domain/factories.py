@@ -37,6 +37,7 @@ OTHER_UNIT = "street-chaowai"
 CO_UNIT = "dept-urban-management"
 SPARE_UNIT = "dept-housing"
 AUTHORITY_UNIT = "district-chaoyang"  # where a street escalates (H5)
+MERGED_REQUEST_ID = 77  # a request merged into the ticket: its requester is visited too
 SUPERVISING_UNIT = "district-dongcheng"
 
 #: The ticket another one is merged into (并单), as the service would name it.
@@ -184,10 +185,20 @@ def valid_command(action: Action, ticket: Ticket, now: datetime) -> c.Command:
         return c.GrantExtension(reason="同意延期")
     if action is Action.REFUSE_EXTENSION:
         return c.RefuseExtension(reason="理由不充分")
-    if action is Action.REPLY:
-        return c.Reply(outcome=ReplyOutcome.SOLVED, text="已责令施工方停止夜间施工")
-    if action is Action.RECORD_VISIT:
-        return c.RecordVisit(contacted=True, solved=True, satisfaction=Satisfaction.SATISFIED)
+    if action is Action.REPLY:  # one request was merged into this one: two visits are due
+        return c.Reply(
+            outcome=ReplyOutcome.SOLVED,
+            text="已责令施工方停止夜间施工",
+            merged_ticket_ids=(MERGED_REQUEST_ID,),
+        )
+    if action is Action.RECORD_VISIT:  # the own requester first, then the merged one's
+        own = ticket.pending_visit() is not None and ticket.status == Status.REPLIED
+        return c.RecordVisit(
+            contacted=True,
+            solved=True,
+            satisfaction=Satisfaction.SATISFIED,
+            requester_ticket_id=None if own else MERGED_REQUEST_ID,
+        )
     if action is Action.CLOSE:
         return c.Close()
     if action is Action.REOPEN:

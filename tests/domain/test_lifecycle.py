@@ -45,6 +45,7 @@ from .factories import (
     LEAD_UNIT,
     MERGE_TARGET_ID,
     MERGE_TARGET_NUMBER,
+    MERGED_REQUEST_ID,
     OPERATOR,
     OTHER_UNIT,
     SPARE_UNIT,
@@ -75,6 +76,7 @@ EXPECTED_TRACKED = {f.name for f in dataclasses.fields(Ticket)} - {
     "objections",
     "consultation",
     "whistle_calls",
+    "visits",
     "id",
     "version",
     "attachments",
@@ -176,6 +178,8 @@ def test_legal_transition(action: Action, source: Status, role: Role):
         expected = Status(before.objection_from_status)
     elif action is Action.DECIDE_ESCALATION:  # a new lead takes it over from the start
         expected = Status.DISPATCHED
+    elif action is Action.RECORD_VISIT and source is Status.REPLIED:  # the own requester's
+        expected = Status.VISITED
     else:
         expected = transition.target or source
     assert ticket.status == expected
@@ -536,9 +540,10 @@ ALLOWED = [
     (Status.REPLIED, {}, DISPATCHER, {A.RECORD_VISIT, A.RELEASE_IDENTITY}),
     (Status.REPLIED, {"confidential": False}, DISPATCHER, {A.RECORD_VISIT}),
     (Status.REPLIED, {}, unit_handler(LEAD_UNIT), set()),
-    (Status.VISITED, {}, OPERATOR, {A.CLOSE, A.REOPEN}),
-    (Status.VISITED, {}, ADMIN, {A.CLOSE, A.REOPEN, A.RELEASE_IDENTITY}),
-    (Status.CLOSED, {}, DISPATCHER, {A.REOPEN}),
+    # The merged request's requester is still to be visited (factories: one merged request).
+    (Status.VISITED, {}, OPERATOR, {A.RECORD_VISIT, A.CLOSE, A.REOPEN}),
+    (Status.VISITED, {}, ADMIN, {A.RECORD_VISIT, A.CLOSE, A.REOPEN, A.RELEASE_IDENTITY}),
+    (Status.CLOSED, {}, DISPATCHER, {A.RECORD_VISIT, A.REOPEN}),
     (Status.CLOSED, {}, SUPERVISOR, set()),
 ]
 
@@ -900,11 +905,57 @@ def test_visit_and_close():
     assert ticket.status == Status.VISITED
     assert (ticket.visited_at, ticket.visit_contacted, ticket.visit_solved) == (now, True, False)
     assert ticket.satisfaction == Satisfaction.BASICALLY_SATISFIED
-    assert event.data == {"comment": "尚可"}
+    assert event.data == {
+        "visit": None,
+        "requester_ticket": None,
+        "round": 1,
+        "attempt": 1,
+        "outcome": "answered",
+        "channel": "phone",
+        "comment": "尚可",
+    }
     assert ticket.closed_at is None
     later = clock.tick()
     lifecycle.apply(ticket, c.Close(), OPERATOR, later)
     assert (ticket.status, ticket.closed_at) == (Status.CLOSED, later)
+    # The merged request's requester is still visited, after the close (并单: per requester).
+    merged = c.RecordVisit(
+        contacted=True, solved=True, satisfaction="satisfied", requester_ticket_id=MERGED_REQUEST_ID
+    )
+    lifecycle.apply(ticket, merged, OPERATOR, clock.tick())
+    assert ticket.status == Status.CLOSED
+    assert [(v.requester_ticket_id, v.status) for v in ticket.visits] == [
+        (None, "answered"),
+        (MERGED_REQUEST_ID, "answered"),
+    ]
+
+
+def test_an_unreachable_requester_is_retried_by_policy_then_recorded_as_such():
+    """A1: not reached → tried again after the policy's wait; after the last attempt the
+    visit is unreachable and the ticket is visited without an evaluation."""
+    clock = Clock()
+    ticket, _ = ticket_in(Status.REPLIED, clock)
+    missed = c.RecordVisit(reached=False, comment="无人接听", max_attempts=2,
+                           retry_after=timedelta(hours=4))  # fmt: skip
+    now = clock.tick()
+    event = lifecycle.apply(ticket, missed, OPERATOR, now)
+    visit = ticket.pending_visit()
+    assert visit is not None and (visit.attempts, visit.next_attempt_at) == (
+        1,
+        now + timedelta(hours=4),
+    )
+    assert ticket.status == Status.REPLIED and event.data["outcome"] == "pending"
+    with pytest.raises(InvalidInput):  # not reached needs a word on what happened
+        lifecycle.apply(ticket, c.RecordVisit(reached=False), OPERATOR, clock.tick())
+    lifecycle.apply(ticket, missed, OPERATOR, clock.tick())
+    assert ticket.status == Status.VISITED
+    assert (ticket.visit_contacted, ticket.satisfaction) == (None, None)
+    assert ticket.visits[0].status == "unreachable"
+    assert lifecycle.allowed_actions(ticket, OPERATOR) == [
+        Action.RECORD_VISIT,  # the merged request's requester is still due
+        Action.CLOSE,
+        Action.REOPEN,
+    ]
 
 
 REOPEN_RESET = (

@@ -214,6 +214,9 @@ def draw_command(draw, action: Action, ticket: Ticket, now: datetime, policy: st
             contacted=draw(st.booleans()),
             solved=draw(st.booleans()),
             satisfaction=draw(st.sampled_from([*Satisfaction, ""])),
+            reached=draw(st.sampled_from([True, True, False])),
+            comment=draw(st.sampled_from(["", "无人接听"])),
+            max_attempts=draw(st.integers(1, 3)),
         )
     if action is Action.CLOSE:
         return c.Close()
@@ -329,7 +332,13 @@ def assert_consistent(t: Ticket, events: list[TimelineEvent]) -> None:
     if status in (Status.REPLIED, Status.VISITED, Status.CLOSED):
         assert t.replied_at is not None and t.reply_outcome in set(ReplyOutcome)
     if status in (Status.VISITED, Status.CLOSED):
-        assert t.visited_at is not None and t.satisfaction in set(Satisfaction)
+        # A1: the own requester's visit is final: answered with an evaluation, or unreachable.
+        own = [v for v in t.visits if v.is_primary and v.round == t.round]
+        assert t.visited_at is not None and own and own[-1].is_final
+        if own[-1].status == "answered":
+            assert t.satisfaction in set(Satisfaction)
+        else:
+            assert t.satisfaction is None
     # 并单: a merged ticket, and only a merged one, points at another ticket.
     assert (status is Status.MERGED) == (t.merged_into_id is not None)
     if status is Status.MERGED:
@@ -374,6 +383,11 @@ def assert_consistent(t: Ticket, events: list[TimelineEvent]) -> None:
     assert t.contest_status in (None, "pending", "accepted", "rejected")
     assert (t.contest_status is None) == (t.contest_kind is None)
     assert t.urge_count == sum(e.action == Action.URGE for e in events)
+    # A1: visits belong to a round; at most one pending per requester and round; a pending
+    # visit has not exhausted its attempts.
+    assert all(1 <= v.round <= t.round for v in t.visits)
+    pending = [(v.round, v.requester_ticket_id) for v in t.visits if v.status == "pending"]
+    assert len(pending) == len(set(pending))
     # Deadline watch: the yellow-warning time moves with the completion deadline.
     if t.dispatched_at is not None and t.completion_due is not None:
         assert t.completion_warn_at == warn_time(t.dispatched_at, t.completion_due, t.warn_share)

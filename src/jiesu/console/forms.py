@@ -29,8 +29,10 @@ from jiesu.domain.commands import (
     ReferralReason,
 )
 from jiesu.domain.ticket import (
+    POSITION_LABELS_ZH,
     REPLY_OUTCOME_LABELS_ZH,
     SATISFACTION_LABELS_ZH,
+    Position,
     ReplyOutcome,
     Satisfaction,
 )
@@ -48,6 +50,7 @@ ENUM_LABELS: dict[type, dict] = {
     Satisfaction: SATISFACTION_LABELS_ZH,
     ContactMethod: CONTACT_METHOD_LABELS_ZH,
     ContactOutcome: CONTACT_OUTCOME_LABELS_ZH,
+    Position: POSITION_LABELS_ZH,
 }
 LITERAL_LABELS = {**OBJECTION_GROUNDS_LABELS_ZH}
 
@@ -73,6 +76,8 @@ INPUT_LABELS = {
     "category": "事项分类",
     "tags": "七有五性标签",
     "referral_reason": "分类处置情形",
+    "unit_codes": "邀请会商的单位",
+    "position": "本单位意见",
 }
 #: What "reason" means for each action (the domain decides whether it is required).
 REASON_LABELS = {
@@ -83,6 +88,9 @@ REASON_LABELS = {
     Action.REFUSE_EXTENSION: "不同意理由",
     Action.REOPEN: "重办理由",
     Action.DISPATCH: "派单说明",
+    Action.START_CONSULTATION: "会商事项",
+    Action.GIVE_POSITION: "意见说明",
+    Action.DECIDE_CONSULTATION: "会商结论",
 }
 #: Field labels that depend on the action.
 ACTION_FIELD_LABELS = {
@@ -90,8 +98,11 @@ ACTION_FIELD_LABELS = {
     (Action.REPLY, "outcome"): "办结结果",
     (Action.UPHOLD_OBJECTION, "lead_unit_code"): "重派至主办单位",
     (Action.RELEASE_IDENTITY, "unit_code"): "披露给承办单位",
+    (Action.START_CONSULTATION, "due"): "意见回复期限（缺省按会商政策）",
+    (Action.DECIDE_CONSULTATION, "lead_unit_code"): "定派主办单位",
 }
 UNIT_FIELDS = {"lead_unit_code", "unit_code"}
+UNIT_LIST_FIELDS = {"unit_codes"}
 #: Actions offered folded: the exceptions, not the usual next step.
 SECONDARY = frozenset(
     {
@@ -104,15 +115,18 @@ SECONDARY = frozenset(
         Action.MERGE,
         Action.RECLASSIFY,
         Action.RELEASE_IDENTITY,
+        Action.START_CONSULTATION,
     }
 )
 CO_HANDLER_ROWS = 3  # blank co-handler rows offered on the dispatch form
+UNIT_LIST_ROWS = 6  # unit pickers offered for a list of units (the units invited to consult)
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
 
 @dataclass
 class Widget:
-    """One input of a form. ``kind``: text, textarea, select, bool, datetime, number, unit, co_handlers."""
+    """One input of a form. ``kind``: text, textarea, select, bool, datetime, number, unit,
+    units (several unit pickers, ``name.0``, ``name.1``…), co_handlers."""
 
     name: str
     label: str
@@ -122,6 +136,7 @@ class Widget:
     value: str = ""
     maxlength: int | None = None
     rows: list[dict[str, str]] = field(default_factory=list)  # co_handlers only
+    values: list[str] = field(default_factory=list)  # units only: one per picker
 
 
 @dataclass
@@ -181,6 +196,8 @@ def _widget(name: str, info: FieldInfo, action: Action | None) -> Widget:
     elif get_origin(annotation) is Literal:
         w.kind = "select"
         w.choices = [(str(a), LITERAL_LABELS.get(str(a), str(a))) for a in get_args(annotation)]
+    elif name in UNIT_LIST_FIELDS:
+        w.kind = "units"
     elif get_origin(annotation) is list:
         w.kind = "co_handlers"
     elif w.maxlength is None or w.maxlength > 500:
@@ -188,7 +205,7 @@ def _widget(name: str, info: FieldInfo, action: Action | None) -> Widget:
     if w.kind in ("select", "bool") and not w.required:
         w.choices = [("", "（不填）"), *w.choices]
     default = info.get_default(call_default_factory=True)
-    if not w.required and default not in (None, "", []) and w.kind != "co_handlers":
+    if not w.required and default not in (None, "", []) and w.kind not in ("co_handlers", "units"):
         w.value = str(default).lower() if isinstance(default, bool) else str(default)
     return w
 
@@ -210,6 +227,8 @@ def action_form(
                 }
                 for i in range(CO_HANDLER_ROWS)
             ]
+        elif w.kind == "units":
+            w.values = [(values or {}).get(f"{name}.{i}", "") for i in range(UNIT_LIST_ROWS)]
         elif values is not None:
             w.value = values.get(name, "")
         widgets.append(w)
@@ -255,6 +274,9 @@ def parse_action(spec: ActionSpec, form: Mapping[str, str], tz: ZoneInfo) -> Any
     """The action's input model from a posted form, or FormError."""
     model = spec.input_model
     data = _read_model(model, form, "", tz)
+    for name in UNIT_LIST_FIELDS & set(model.model_fields):
+        picked = [str(form.get(f"{name}.{i}") or "").strip() for i in range(UNIT_LIST_ROWS)]
+        data[name] = list(dict.fromkeys(code for code in picked if code))  # each unit once
     co_info = model.model_fields.get("co_handlers")
     if co_info is not None:
         (row_model,) = get_args(_unwrap(co_info.annotation))
@@ -293,6 +315,8 @@ def _problem(err: dict) -> str:
         return "不能为空" if c.get("min_length", 1) <= 1 else f"至少{c['min_length']}个字"
     if kind == "string_too_long":
         return f"不能超过{c.get('max_length')}个字"
+    if kind == "too_short":
+        return "请至少选择一项" if c.get("min_length", 1) <= 1 else f"至少{c['min_length']}项"
     if kind == "too_long":
         return f"不能超过{c.get('max_length')}项"
     if kind in ("enum", "literal_error"):

@@ -37,7 +37,7 @@ from jiesu.intake.receive import receive
 from jiesu.storage import repository as repo
 from jiesu.storage.uow import UnitOfWork
 
-from . import forms, knowledge, new_ticket, pickers, queues, views
+from . import dispatch_views, forms, knowledge, new_ticket, pickers, queues, views
 from .web import (
     LOGIN_CSRF_COOKIE,
     RECEIVING_ROLES,
@@ -266,6 +266,9 @@ def _ticket_page(
             ensure_visible(ticket, actor)
             t = with_links(uow.session, ticket, ticket_out(ticket, actor, now))
             events = repo.timeline(uow.session, ticket.id)
+            dispatch = dispatch_views.ticket_panels(
+                ctx, uow, ticket, actor, t.allowed_actions, events
+            )
     except NotFound as exc:
         return _error_page(request, session, exc.message_zh, exc.code, 404)
     action_forms = []
@@ -294,6 +297,7 @@ def _ticket_page(
             None,
         ),
         action_forms=action_forms,
+        dispatch=dispatch,
         tag_labels=LIVELIHOOD_TAG_LABELS_ZH,
         unit_groups=pickers.unit_groups(ctx.city, t.location_unit_code),
         unit_kinds=UNIT_KIND_LABELS_ZH,
@@ -368,7 +372,10 @@ def _error_page(request, session, message: str, code: str, status_code: int) -> 
 def install(app: FastAPI) -> None:
     """Serve the console's pages and its own static assets (no CDN)."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="console-static")
+    from . import dispatch_pages  # imports this module: installed once both are loaded
+
     app.include_router(router)
+    app.include_router(dispatch_pages.router)
     knowledge.install(app)
 
     @app.exception_handler(LoginRequired)

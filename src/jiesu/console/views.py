@@ -14,36 +14,24 @@ from typing import Any
 from jiesu.city.config import CityConfig, UnitKind
 from jiesu.domain.commands import (
     ACTION_LABELS_ZH,
+    CONTACT_METHOD_LABELS_ZH,
+    CONTACT_OUTCOME_LABELS_ZH,
     REFERRAL_REASON_LABELS_ZH,
-    ContactMethod,
-    ContactOutcome,
 )
 from jiesu.domain.roles import ROLE_LABELS_ZH, Role
 from jiesu.domain.ticket import (
     CHANNEL_LABELS_ZH,
     LIVELIHOOD_TAG_LABELS_ZH,
+    OBJECTION_GROUNDS_LABELS_ZH,
+    POSITION_LABELS_ZH,
     REPLY_OUTCOME_LABELS_ZH,
     REQUEST_TYPE_LABELS_ZH,
     SATISFACTION_LABELS_ZH,
     STATUS_LABELS_ZH,
+    URGENCY_LABELS_ZH,
     TimelineEvent,
-    Urgency,
 )
 
-# The domain has no Chinese labels for these small vocabularies yet; they live here until it does.
-URGENCY_LABELS_ZH = {Urgency.NORMAL: "一般", Urgency.URGENT: "紧急"}
-CONTACT_METHOD_LABELS_ZH = {
-    ContactMethod.PHONE: "电话",
-    ContactMethod.SMS: "短信",
-    ContactMethod.VISIT: "上门",
-    ContactMethod.ONLINE: "网络",
-}
-CONTACT_OUTCOME_LABELS_ZH = {
-    ContactOutcome.REACHED: "已联系上",
-    ContactOutcome.UNREACHABLE: "未能联系上",
-    ContactOutcome.NOT_NEEDED: "诉求人表示无需联系",
-}
-OBJECTION_GROUNDS_LABELS_ZH = {"duty": "不属本单位职责", "jurisdiction": "不属本单位管辖"}
 YES_NO = {True: "是", False: "否"}
 
 #: Chinese names of ticket fields (timeline changes) and of event data keys.
@@ -113,6 +101,14 @@ FIELD_LABELS_ZH = {
     "original_status": "原工单进展",
     "referral_accepted": "予以受理",
     "tags": "七有五性标签",
+    "consultation_due": "会商期限",
+    "contact_warn_at": "联系时限提醒",
+    "completion_warn_at": "办结时限提醒",
+    "units": "邀请会商的单位",
+    "position": "会商意见",
+    "positions": "各单位会商意见",
+    "no_answer": "未回复的单位",
+    "suggestion": "派单建议",
 }
 
 _UNIT_KEYS = {
@@ -137,7 +133,11 @@ _TIME_KEYS = {
     "closed_at",
     "due",
     "proposed_due",
+    "consultation_due",
+    "contact_warn_at",
+    "completion_warn_at",
 }
+_UNIT_LIST_KEYS = {"units", "no_answer"}
 _VOCABULARIES: dict[str, dict] = {
     "status": STATUS_LABELS_ZH,
     "objection_from_status": STATUS_LABELS_ZH,
@@ -150,6 +150,7 @@ _VOCABULARIES: dict[str, dict] = {
     "method": CONTACT_METHOD_LABELS_ZH,
     "outcome": CONTACT_OUTCOME_LABELS_ZH,
     "grounds": OBJECTION_GROUNDS_LABELS_ZH,
+    "position": POSITION_LABELS_ZH,
 }
 
 
@@ -214,11 +215,39 @@ def format_value(key: str, value: Any, city: CityConfig) -> str:
         return label(_VOCABULARIES[key], value)
     if key == "category":
         return category_label(str(value))
+    if key in _UNIT_LIST_KEYS and isinstance(value, list | tuple):
+        return "、".join(unit_name(city, str(c)) for c in value) or "—"
+    if key == "positions" and isinstance(value, dict):
+        return "；".join(
+            f"{unit_name(city, code)}：{label(POSITION_LABELS_ZH, p) if p else '未回复'}"
+            for code, p in value.items()
+        )
+    if key == "suggestion" and isinstance(value, dict):
+        return suggestion_text(value, city)
     if key == "tags" and isinstance(value, list | tuple):
         return "、".join(LIVELIHOOD_TAG_LABELS_ZH.get(t, t) for t in value) or "—"
     if isinstance(value, bool):
         return YES_NO[value]
     return str(value)
+
+
+def suggestion_text(s: dict[str, Any], city: CityConfig) -> str:
+    """What a dispatch event keeps of the suggestions, in a sentence."""
+    if not s.get("suggested_unit"):
+        return "无派单建议"
+    score = s.get("score")
+    text = f"首位建议{unit_name(city, s['suggested_unit'])}"
+    if isinstance(score, int | float):
+        text += f"（评分{score:.2f}）"
+    if s.get("accepted"):
+        text += "，已采纳"
+    elif s.get("rank"):
+        text += f"，改派建议中的第{s['rank']}位"
+    else:
+        text += "，改派建议以外的单位"
+    if s.get("catalogue_version"):
+        text += f"；派单目录第{s['catalogue_version']}版"
+    return text
 
 
 # --- deadlines --------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 from jiesu import accounts
 from jiesu.api.deps import SESSION_COOKIE, ContextDep
 from jiesu.domain.errors import Unauthenticated
-from jiesu.domain.roles import ROLE_LABELS_ZH, Role
+from jiesu.domain.roles import HOTLINE_ROLES, ROLE_LABELS_ZH, Role
 
 from . import pickers, views
 
@@ -100,6 +100,8 @@ def _return_to(request: Request) -> str:
         return path + (f"?{request.url.query}" if request.url.query else "")
     if "/actions/" in path:
         return path.split("/actions/")[0]
+    if path.startswith("/console/dispatch/"):
+        return "/".join(path.split("/")[:4])  # the dispatch page that posted
     return "/tickets/new" if path.startswith("/tickets/new") else "/"
 
 
@@ -144,6 +146,7 @@ def render(
             unit_label=views.unit_name(ctx.city, user.unit_code),
             csrf_token=session.csrf_token,
             may_receive=user.role in RECEIVING_ROLES,
+            hotline_staff=user.role in HOTLINE_ROLES,
         )
     page.update(context)
     html = env.get_template(template).render(page)

@@ -122,6 +122,11 @@ def suggest(
     return Suggestions(kept, refused, place, version.version, entry, model_version)
 
 
+def _objected(ticket: Ticket, unit: Unit) -> str:
+    pending = any(o.unit_code == unit.code and o.decision is None for o in ticket.objections)
+    return "该单位已对本工单提出异议（待审核）" if pending else "该单位对本工单的异议已成立"
+
+
 def disputing_units(ticket: Ticket) -> list[str]:
     """Units that disputed the ticket: objected, or in consultation claimed or declined it."""
     codes = [o.unit_code for o in ticket.objections]

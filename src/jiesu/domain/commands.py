@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -288,15 +288,25 @@ class Reply(Command):
     outcome: str = ""
     text: str = ""
     attachments: tuple[str, ...] = ()  # photos, documents of what was done (stored first)
+    visit_due: datetime | None = None  # by when the return visits are to be made (A1)
+    merged_ticket_ids: tuple[int, ...] = ()  # requesters of merged tickets are visited too
 
 
 @dataclass(frozen=True)
 class RecordVisit(Command):
+    """One attempt at a return visit: the requester reached and answering, or not reached
+    (retried by policy, then recorded as unreachable) (A1)."""
+
     action: ClassVar[Action] = Action.RECORD_VISIT
-    contacted: bool = True
+    contacted: bool = True  # the requester's answer: did the unit contact you?
     solved: bool = True
     satisfaction: str = ""
     comment: str = ""
+    reached: bool = True  # whether the visitor reached the requester at all
+    requester_ticket_id: int | None = None  # a merged request's requester; None: the own
+    channel: str = "phone"  # phone | sms | web
+    max_attempts: int = 3
+    retry_after: timedelta = timedelta(hours=4)
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,11 @@ from .coordination import COORDINATION_HANDLERS
 from .dispatching import DISPATCH_HANDLERS
 from .errors import require as _require
 from .errors import require_text as _require_text
+from .followup import FOLLOWUP_HANDLERS
 from .roles import Actor
 from .ticket import (
     LIVELIHOOD_TAG_LABELS_ZH,
-    ReplyOutcome,
     RequestType,
-    Satisfaction,
     Ticket,
 )
 
@@ -159,38 +158,6 @@ def _refuse_extension(t: Ticket, cmd: c.RefuseExtension, actor: Actor, now: date
     _clear_extension_request(t)
 
 
-def _reply(t: Ticket, cmd: c.Reply, actor: Actor, now: datetime):
-    _require(
-        cmd.outcome in set(ReplyOutcome),
-        "reply.bad_outcome",
-        "办结结果须为已解决、已解释说明或暂时无法解决",
-        "Outcome must be solved, explained or not_solvable_now",
-    )
-    _require_text(cmd.text, "办理情况", "What was done")
-    t.replied_at = now
-    t.reply_outcome = cmd.outcome
-    t.reply_text = cmd.text
-    _clear_extension_request(t)
-    if cmd.attachments:
-        t.attachments = list(dict.fromkeys([*t.attachments, *cmd.attachments]))
-        return {"attachments": list(cmd.attachments)}
-    return None
-
-
-def _record_visit(t: Ticket, cmd: c.RecordVisit, actor: Actor, now: datetime):
-    _require(
-        cmd.satisfaction in set(Satisfaction),
-        "visit.bad_satisfaction",
-        "满意度须为满意、基本满意或不满意",
-        "Satisfaction must be satisfied, basically_satisfied or unsatisfied",
-    )
-    t.visited_at = now
-    t.visit_contacted = cmd.contacted
-    t.visit_solved = cmd.solved
-    t.satisfaction = cmd.satisfaction
-    return {"comment": cmd.comment}
-
-
 def _close(t: Ticket, cmd: c.Close, actor: Actor, now: datetime):
     t.closed_at = now
 
@@ -283,6 +250,7 @@ HANDLERS: dict[type, Callable[..., dict[str, Any] | None]] = {
     c.Refer: _refer,
     **DISPATCH_HANDLERS,
     **COORDINATION_HANDLERS,
+    **FOLLOWUP_HANDLERS,
     c.Acknowledge: _acknowledge,
     c.Contact: _contact,
     c.AddCoHandler: _add_co_handler,
@@ -290,8 +258,6 @@ HANDLERS: dict[type, Callable[..., dict[str, Any] | None]] = {
     c.RequestExtension: _request_extension,
     c.GrantExtension: _grant_extension,
     c.RefuseExtension: _refuse_extension,
-    c.Reply: _reply,
-    c.RecordVisit: _record_visit,
     c.Close: _close,
     c.Reopen: _reopen,
     c.Merge: _merge,

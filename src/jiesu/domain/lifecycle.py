@@ -83,7 +83,12 @@ TRANSITIONS: dict[Action, Transition] = {
         _t(Action.GRANT_EXTENSION, _HANDLING, None, _DISPATCH_DESK),
         _t(Action.REFUSE_EXTENSION, _HANDLING, None, _DISPATCH_DESK),
         _t(Action.REPLY, {Status.IN_PROGRESS}, Status.REPLIED, _UNIT, Party.LEAD),
-        _t(Action.RECORD_VISIT, {Status.REPLIED}, Status.VISITED, _HOTLINE_DESK),
+        _t(
+            Action.RECORD_VISIT,
+            {Status.REPLIED, Status.VISITED, Status.CLOSED},
+            None,  # visited once the own requester's visit is final (the handler decides)
+            _HOTLINE_DESK,
+        ),
         _t(Action.CLOSE, {Status.VISITED}, Status.CLOSED, _HOTLINE_DESK),
         _t(Action.REOPEN, {Status.VISITED, Status.CLOSED}, Status.DISPATCHED, _HOTLINE_DESK),
         _t(Action.MERGE, {Status.RECEIVED}, Status.MERGED, _HOTLINE_DESK),
@@ -120,6 +125,7 @@ TRACKED_FIELDS = tuple(
         "objections",
         "consultation",
         "whistle_calls",
+        "visits",
         "id",
         "version",
         "attachments",
@@ -230,6 +236,12 @@ def _precondition_holds(ticket: Ticket, action: Action) -> bool:
         return not pending
     if action is Action.RELEASE_IDENTITY:
         return ticket.confidential
+    if action is Action.RECORD_VISIT:
+        return any(v.status == "pending" for v in ticket.visits) or (
+            ticket.status == Status.REPLIED and not ticket.visits
+        )
+    if action is Action.CLOSE:
+        return not any(v.is_primary and not v.is_final for v in ticket.visits)
     if action is Action.CONTEST_REQUEST:
         return ticket.contest_status != "pending"
     if action is Action.DECIDE_CONTEST:

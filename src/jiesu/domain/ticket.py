@@ -249,6 +249,45 @@ class WhistleCall:
         return self.reported_at is None
 
 
+class VisitStatus(StrEnum):
+    PENDING = "pending"  # due, not yet answered
+    ANSWERED = "answered"  # the requester answered
+    UNREACHABLE = "unreachable"  # tried as often as the policy says, never reached
+
+
+@dataclass
+class ReturnVisit:
+    """A return visit (回访) of one requester in one handling round (A1, BJ Art. 23).
+
+    ``requester_ticket_id`` is None for the ticket's own requester; a merged request's
+    requester is visited too, under the ticket that handled it (并单: per requester).
+    """
+
+    round: int
+    due_at: datetime
+    created_at: datetime
+    requester_ticket_id: int | None = None
+    status: str = VisitStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    channel: str | None = None  # phone | sms | web: how it was answered
+    contacted: bool | None = None  # "did the unit contact you?"
+    solved: bool | None = None
+    satisfaction: str | None = None
+    comment: str | None = None
+    answered_at: datetime | None = None
+    id: int | None = None
+    ticket_id: int | None = None
+
+    @property
+    def is_primary(self) -> bool:
+        return self.requester_ticket_id is None
+
+    @property
+    def is_final(self) -> bool:
+        return self.status != VisitStatus.PENDING
+
+
 class ContestKind(StrEnum):
     IMPROPER = "improper"  # 诉求不合理：unreasonable, or against law or public order
     REQUESTER_COSTS = "requester_costs"  # 依法应由诉求人承担的费用
@@ -355,6 +394,7 @@ class Ticket:
     objections: list[Objection] = field(default_factory=list)
     consultation: list[ConsultationInvite] = field(default_factory=list)
     whistle_calls: list[WhistleCall] = field(default_factory=list)
+    visits: list[ReturnVisit] = field(default_factory=list)
     id: int | None = None
     version: int = 0
 
@@ -378,6 +418,13 @@ class Ticket:
             ),
             None,
         )
+
+    def pending_visit(self, requester_ticket_id: int | None = None) -> ReturnVisit | None:
+        """The pending visit of a merged request's requester, or (None) of the own one."""
+        for v in reversed(self.visits):
+            if v.status == VisitStatus.PENDING and v.requester_ticket_id == requester_ticket_id:
+                return v
+        return None
 
     def open_objection(self) -> Objection | None:
         return next((o for o in reversed(self.objections) if o.decision is None), None)

@@ -8,6 +8,7 @@ from jiesu.domain.ticket import (
     CoHandlerTask,
     ConsultationInvite,
     Objection,
+    ReturnVisit,
     Ticket,
     TimelineEvent,
     WhistleCall,
@@ -29,6 +30,7 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(Objection, tables.dispatch_objections)
     mapper_registry.map_imperatively(ConsultationInvite, tables.consultation_invites)
     mapper_registry.map_imperatively(WhistleCall, tables.whistle_calls)
+    mapper_registry.map_imperatively(ReturnVisit, tables.return_visits)
     mapper_registry.map_imperatively(
         Ticket,
         tables.tickets,
@@ -56,6 +58,13 @@ def map_domain() -> None:
                 order_by=tables.whistle_calls.c.id,
                 lazy="selectin",
                 cascade="all, delete-orphan",
+            ),
+            "visits": relationship(
+                ReturnVisit,
+                order_by=tables.return_visits.c.id,
+                lazy="selectin",
+                cascade="all, delete-orphan",
+                foreign_keys=[tables.return_visits.c.ticket_id],
             ),
         },
         version_id_col=tables.tickets.c.version,

@@ -140,7 +140,7 @@
     var more = document.createElement("button");
     more.type = "button";
     more.className = "btn btn-small co-more";
-    more.textContent = "＋ 再加一个协办单位";
+    more.textContent = box.getAttribute("data-more-label") || "＋ 再加一个协办单位";
     more.addEventListener("click", function () {
       rows[shown].hidden = false;
       shown += 1;
