@@ -146,11 +146,16 @@ def test_merge_joins_the_handling_ticket_and_informs_both_requesters(client, aut
         ("reply", {"outcome": "solved", "text": "电梯已修复"}),
     ]:
         act(client, auth, "donghua", lead["number"], action, **body)
-    replied = [m for m in outbox(ctx, "sms.requester") if m.payload["action"] == "reply"]
+    sms = outbox(ctx, "sms.requester")
+    replied = [m for m in sms if m.payload["template"] == "replied"]
     assert sorted(m.payload["recipient"] for m in replied) == [
         "requester",
         f"requester:{second['number']}",
     ]
+    # Each requester gets a return visit of their own, with their own link (A1).
+    links = [m.payload for m in sms if m.payload["template"] == "visit"]
+    assert sorted(p["recipient"] for p in links) == ["requester", f"requester:{second['number']}"]
+    assert len({p["link"] for p in links}) == 2
 
 
 def test_merge_refusals(client, auth):

@@ -232,13 +232,42 @@ def test_reopen_starts_a_new_round(client, auth, clock):
         "record_visit",
         contacted=True,
         solved=False,
-        satisfaction="unsatisfied",
+        satisfaction="basically_satisfied",  # the policy sends back only the unsatisfied
     )
     clock.advance(days=2)
     r = act(client, auth, "operator", n, "reopen", reason="诉求人反映未解决")
     assert r["status"] == "dispatched" and r["round"] == 2
     assert r["satisfaction"] is None and r["reply_outcome"] is None
     assert datetime.fromisoformat(r["completion_due"]) > datetime.fromisoformat(t["completion_due"])
+
+
+def test_an_unsatisfied_requester_sends_the_ticket_back_by_policy(client, auth):
+    """A1: 退回重办 by visit_policy.rehandle_on, up to max_rounds; each round keeps its visit."""
+    n = dispatched(client, auth)["number"]
+
+    def handle_and_visit(satisfaction: str) -> dict:
+        for action, body in [
+            ("acknowledge", {}),
+            ("contact", {}),
+            ("reply", {"outcome": "solved", "text": "已处理"}),
+        ]:
+            act(client, auth, "donghua", n, action, **body)
+        return act(client, auth, "operator", n, "record_visit", contacted=True, solved=False,
+                   satisfaction=satisfaction)  # fmt: skip
+
+    r = handle_and_visit("unsatisfied")
+    assert (r["status"], r["round"]) == ("dispatched", 2)
+    timeline = client.get(f"/api/tickets/{n}/timeline", headers=auth("operator")).json()
+    assert [(e["action"], e["actor_username"]) for e in timeline[-2:]] == [
+        ("record_visit", "operator"),
+        ("reopen", "system"),
+    ]
+    r = handle_and_visit("unsatisfied")  # the second round is the last (max_rounds 2)
+    assert (r["status"], r["round"]) == ("visited", 2)
+    assert [(v["round"], v["satisfaction"]) for v in r["visits"]] == [
+        (1, "unsatisfied"),
+        (2, "unsatisfied"),
+    ]
 
 
 def test_utility_and_urgent_run_on_clock_hours(client, auth):

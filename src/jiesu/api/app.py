@@ -24,6 +24,7 @@ from . import (
     requesters,
     tickets,
     tracking,
+    visits,
 )
 
 
@@ -49,6 +50,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(dispatch.router)
     app.include_router(tracking.router)
     app.include_router(handling.router)
+    app.include_router(visits.router)
     app.include_router(knowledge_api.router)
     app.include_router(knowledge_api.public_router)
 

@@ -65,6 +65,26 @@ class WhistleCallOut(BaseModel):
     action_taken: str | None
 
 
+class VisitOut(BaseModel):
+    """A return visit of one requester in one round (A1)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int | None
+    round: int
+    requester_ticket_id: int | None
+    due_at: datetime
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    channel: str | None
+    contacted: bool | None
+    solved: bool | None
+    satisfaction: str | None
+    comment: str | None
+    answered_at: datetime | None
+
+
 class TicketOut(BaseModel):
     number: str
     version: int
@@ -116,6 +136,7 @@ class TicketOut(BaseModel):
     whistle_round: int = 0
     whistle_open: bool = False
     whistle_calls: list[WhistleCallOut] = []
+    visits: list[VisitOut] = []
     escalated_to: str | None = None
     contest_kind: str | None = None
     contest_reason: str | None = None
@@ -143,6 +164,7 @@ def ticket_out(ticket: Ticket, actor: Actor, now: datetime) -> TicketOut:
     fields["objections"] = [ObjectionOut.model_validate(o) for o in ticket.objections]
     fields["consultation"] = [InviteOut.model_validate(i) for i in ticket.consultation]
     fields["whistle_calls"] = [WhistleCallOut.model_validate(c) for c in ticket.whistle_calls]
+    fields["visits"] = [VisitOut.model_validate(v) for v in ticket.visits]
     fields["overdue"] = is_overdue(ticket.completion_due, ticket.replied_at, now)
     fields["allowed_actions"] = [str(a) for a in lifecycle.allowed_actions(ticket, actor)]
     if not may_see_requester(ticket, actor):

@@ -141,6 +141,22 @@ class HandlingPolicy(_Strict):
     whistle_report_window: DurationSpec = DurationSpec(amount=24, unit=DurationUnit.CLOCK_HOURS)
 
 
+class RehandleTrigger(StrEnum):
+    UNSOLVED = "unsolved"  # the requester says it is not solved
+    UNSATISFIED = "unsatisfied"  # the requester is not satisfied
+
+
+class VisitPolicy(_Strict):
+    """Return visits (回访, A1, BJ Art. 23) and re-handling (退回重办)."""
+
+    due_within: DurationSpec = DurationSpec(amount=2, unit=DurationUnit.WORKING_DAYS)
+    max_attempts: int = Field(default=3, ge=1, le=10)  # then recorded as unreachable
+    retry_after: DurationSpec = DurationSpec(amount=4, unit=DurationUnit.CLOCK_HOURS)
+    link_valid_days: int = Field(default=7, ge=1, le=60)  # the SMS evaluation link
+    rehandle_on: tuple[RehandleTrigger, ...] = (RehandleTrigger.UNSATISFIED,)
+    max_rounds: int = Field(default=2, ge=1, le=5)  # handling rounds, the first included
+
+
 class AttachmentPolicy(_Strict):
     """What a channel may attach to a request (I1); types are judged from the content."""
 
@@ -236,6 +252,7 @@ class CityConfig(_Strict):
     objection_policy: ObjectionPolicy = ObjectionPolicy()
     consultation_policy: ConsultationPolicy = ConsultationPolicy()
     handling_policy: HandlingPolicy = HandlingPolicy()
+    visit_policy: VisitPolicy = VisitPolicy()
     intake_policy: IntakePolicy = IntakePolicy()
     assessment_weights: AssessmentWeights = AssessmentWeights(
         response=0.2, resolution=0.4, satisfaction=0.4

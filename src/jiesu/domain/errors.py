@@ -77,3 +77,9 @@ def require_text(value: str | None, what_zh: str, what_en: str) -> None:
         f"请填写{what_zh}",
         f"{what_en} is required",
     )
+
+
+class Gone(JiesuError):
+    """What was asked for existed but is no longer available (an expired link)."""
+
+    status = 410

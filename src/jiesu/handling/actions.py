@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import Field
+from sqlalchemy import select
 
 from jiesu.actions import ActionInput, aware, register, require_unit
 from jiesu.dispatch import catalogue, rules
@@ -14,7 +15,9 @@ from jiesu.domain.commands import Action, ContactMethod, ContactOutcome
 from jiesu.domain.deadlines import due_after
 from jiesu.domain.errors import InvalidInput
 from jiesu.domain.ticket import ReplyOutcome
+from jiesu.followup.visits import queue_visit_links
 from jiesu.intake.receive import check_attachments
+from jiesu.storage.tables import tickets
 
 
 class AcknowledgeInput(ActionInput):
@@ -134,12 +137,18 @@ def _refuse(ctx, ticket, actor, now, data, session) -> c.Command:
     return c.RefuseExtension(reason=data.reason)
 
 
-@register(Action.REPLY, ReplyInput)
+@register(Action.REPLY, ReplyInput, then=lambda *a: queue_visit_links(*a))
 def _reply(ctx, ticket, actor, now, data: ReplyInput, session) -> c.Command:
     check_attachments(session, data.attachments)
+    window = ctx.city.visit_policy.due_within.to_duration()
+    merged = session.execute(
+        select(tickets.c.id).where(tickets.c.merged_into_id == ticket.id).order_by(tickets.c.id)
+    ).scalars()
     return c.Reply(
         reason=data.reason,
         outcome=data.outcome,
         text=data.text,
         attachments=tuple(data.attachments),
+        visit_due=due_after(now, window, ctx.calendar, ctx.city.tz),
+        merged_ticket_ids=tuple(merged),
     )
