@@ -13,6 +13,7 @@ from jiesu.context import Context
 from jiesu.knowledge import api as knowledge_api
 
 from . import (
+    assessment,
     assist,
     dispatch,
     errors,
@@ -51,6 +52,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(tracking.router)
     app.include_router(handling.router)
     app.include_router(visits.router)
+    app.include_router(assessment.router)
     app.include_router(knowledge_api.router)
     app.include_router(knowledge_api.public_router)
 

@@ -209,6 +209,17 @@ class AssessmentWeights(_Strict):
         return self
 
 
+class AssessmentRuleSpec(_Strict):
+    """A written definition of the rates and the score (A2); several may coexist (A3)."""
+
+    name: str = Field(min_length=1, max_length=64)
+    weights: AssessmentWeights
+    basically_satisfied_credit: float = Field(default=0.8, ge=0, le=1)
+    unreachable: str = Field(default="excluded", pattern="^(excluded|against)$")
+    min_volume: int = Field(default=5, ge=0)
+    talk_bottom: int = Field(default=1, ge=0)
+
+
 class CityInfo(_Strict):
     name: str
     code: str
@@ -257,6 +268,7 @@ class CityConfig(_Strict):
     assessment_weights: AssessmentWeights = AssessmentWeights(
         response=0.2, resolution=0.4, satisfaction=0.4
     )
+    assessment_rules: tuple[AssessmentRuleSpec, ...] = ()  # more rule sets, to compare (A3)
     merged_hotlines: dict[str, str] = Field(default_factory=dict)  # number → name, e.g. 12315
 
     @model_validator(mode="after")

@@ -1,0 +1,61 @@
+"""Counts per unit for a period, from the tickets and their return visits (A2).
+
+A ticket counts for the unit that leads it, in the period its (last) dispatch falls in,
+read in the city's time zone: orders; responded (contacted no later than the contact
+deadline); and its current round's final return visits — every requester's, merged
+requests' included — answered (solved, satisfied, basically satisfied) or unreachable.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, select
+
+from jiesu.context import Context
+from jiesu.domain.assessment import UnitCounts
+from jiesu.storage.tables import return_visits as rv
+from jiesu.storage.tables import tickets as t
+
+
+def _sum(cond):
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def unit_counts(ctx: Context, start: datetime, end: datetime) -> dict[str, UnitCounts]:
+    in_period = and_(
+        t.c.lead_unit_code.is_not(None), t.c.dispatched_at >= start, t.c.dispatched_at < end
+    )
+    orders = (
+        select(
+            t.c.lead_unit_code,
+            func.count(),
+            _sum(and_(t.c.contacted_at.is_not(None), t.c.contacted_at <= t.c.contact_due)),
+        )
+        .where(in_period)
+        .group_by(t.c.lead_unit_code)
+    )
+    visits = (
+        select(
+            t.c.lead_unit_code,
+            _sum(rv.c.status == "answered"),
+            _sum(and_(rv.c.status == "answered", rv.c.solved.is_(True))),
+            _sum(rv.c.satisfaction == "satisfied"),
+            _sum(rv.c.satisfaction == "basically_satisfied"),
+            _sum(rv.c.status == "unreachable"),
+        )
+        .join(rv, and_(rv.c.ticket_id == t.c.id, rv.c.round == t.c.round))
+        .where(in_period)
+        .group_by(t.c.lead_unit_code)
+    )
+    with ctx.engine.connect() as conn:
+        found = {
+            code: UnitCounts(orders=n, responded=int(r)) for code, n, r in conn.execute(orders)
+        }
+        for code, answered, solved, satisfied, basically, unreachable in conn.execute(visits):
+            base = found.get(code, UnitCounts())
+            found[code] = UnitCounts(
+                base.orders, base.responded, int(answered), int(solved), int(satisfied),
+                int(basically), int(unreachable),
+            )  # fmt: skip
+    return found

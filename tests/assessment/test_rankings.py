@@ -1,0 +1,132 @@
+"""A2–A4 through the API against a real database: counts, rates, the score and the graded
+ranking, by hand; two rule sets on the same month; a month boundary in the city's zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from jiesu.city.config import AssessmentRuleSpec, AssessmentWeights, VisitPolicy
+from tests.api.helpers import act, create
+from tests.conftest import TZ
+
+
+@pytest.fixture
+def office_city(ctx):
+    """Small volumes rank (min_volume 1), no automatic re-handling, and a second rule set."""
+    weights = AssessmentWeights(response=0.2, resolution=0.4, satisfaction=0.4)
+    ctx.city = ctx.city.model_copy(
+        update={
+            "visit_policy": VisitPolicy(rehandle_on=()),
+            "assessment_rules": (
+                AssessmentRuleSpec(name="small", weights=weights, min_volume=1),
+                AssessmentRuleSpec(
+                    name="strict", weights=weights, min_volume=1, basically_satisfied_credit=0.5
+                ),  # fmt: skip
+            ),
+        }
+    )
+    return ctx
+
+
+def _handled(client, auth, clock, street: str, user: str, *, late: bool, visit: dict | None):
+    n = create(client, auth)["number"]
+    act(client, auth, "dispatcher", n, "dispatch", lead_unit_code=street)
+    act(client, auth, user, n, "acknowledge")
+    if late:
+        clock.advance(days=3)  # past the one-working-day contact deadline
+    act(client, auth, user, n, "contact")
+    act(client, auth, user, n, "reply", outcome="solved", text="已处理")
+    if visit is not None:
+        act(client, auth, "operator", n, "record_visit", contacted=True, **visit)
+    return n
+
+
+def _rank(client, auth, **query) -> dict:
+    r = client.get("/api/assessment/rankings", params=query, headers=auth("supervisor"))
+    assert r.status_code == 200, r.text
+    return {u["unit_code"]: u for u in r.json()["units"]}
+
+
+def test_rates_scores_and_ranks_by_hand(client, auth, clock, office_city):
+    _handled(client, auth, clock, "990101001", "donghua", late=False,
+             visit={"solved": True, "satisfaction": "satisfied"})  # fmt: skip
+    _handled(client, auth, clock, "990101001", "donghua", late=True,
+             visit={"solved": False, "satisfaction": "basically_satisfied"})  # fmt: skip
+    _handled(client, auth, clock, "990101002", "heping", late=False,
+             visit={"solved": False, "satisfaction": "unsatisfied"})  # fmt: skip
+    n = create(client, auth)["number"]
+    act(client, auth, "dispatcher", n, "dispatch", lead_unit_code="990102001")
+    streets = _rank(client, auth, month="2026-11", group="street", rules="small")
+    donghua, heping, xichang = streets["990101001"], streets["990101002"], streets["990102001"]
+    # 东华: 2 orders, 1 in time; 2 answers, 1 solved; (1 + 0.8) / 2 satisfied.
+    assert donghua["counts"]["orders"] == 2
+    assert (donghua["response_rate"], donghua["resolution_rate"]) == (0.5, 0.5)
+    assert donghua["satisfaction_rate"] == pytest.approx(0.9)
+    assert donghua["score"] == pytest.approx(66.0)  # 100 × (0.1 + 0.2 + 0.36)
+    assert heping["score"] == pytest.approx(20.0)  # 100 × (0.2 + 0 + 0)
+    assert (donghua["rank"], heping["rank"], xichang["rank"]) == (1, 2, None)
+    assert heping["talk"] and not donghua["talk"]
+    assert xichang["notes"] == ["尚无回访评价，不参与排名"]
+    # Per 10,000 residents: 2 orders over 60,000 residents.
+    assert donghua["per_10k_residents"] == pytest.approx(0.333)
+    # 东区 answers for all its streets: 3 orders, 2 in time, 1 of 3 solved, 1.8 of 3.
+    districts = _rank(client, auth, month="2026-11", group="district", rules="small")
+    assert districts["990101"]["score"] == pytest.approx(50.6667, abs=1e-3)
+    assert districts["990101"]["rank"] == 1 and districts["990102"]["rank"] is None
+    # The same month under the proposed rule (基本满意 counts half): only 东华 changes.
+    strict = _rank(client, auth, month="2026-11", group="street", rules="strict")
+    assert strict["990101001"]["satisfaction_rate"] == pytest.approx(0.75)
+    assert strict["990101002"]["score"] == pytest.approx(20.0)
+
+
+def test_the_standard_rules_do_not_rank_three_tickets(client, auth, clock, office_city):
+    _handled(client, auth, clock, "990101001", "donghua", late=False,
+             visit={"solved": True, "satisfaction": "satisfied"})  # fmt: skip
+    streets = _rank(client, auth, month="2026-11", group="street", rules="standard")
+    assert streets["990101001"]["rank"] is None
+    assert streets["990101001"]["notes"] == ["诉求量1件，少于5件不参与排名"]
+
+
+def test_a_month_boundary_is_the_citys_midnight(client, auth, clock, office_city):
+    clock.now = datetime(2026, 11, 30, 23, 30, tzinfo=TZ)
+    late_november = create(client, auth)["number"]
+    act(client, auth, "dispatcher", late_november, "dispatch", lead_unit_code="990101001")
+    clock.now = datetime(2026, 12, 1, 0, 30, tzinfo=TZ)  # still 30 November in UTC
+    early_december = create(client, auth)["number"]
+    act(client, auth, "dispatcher", early_december, "dispatch", lead_unit_code="990101001")
+    november = _rank(client, auth, month="2026-11", group="street", rules="small")
+    december = _rank(client, auth, month="2026-12", group="street", rules="small")
+    assert november["990101001"]["counts"]["orders"] == 1
+    assert december["990101001"]["counts"]["orders"] == 1
+
+
+def test_change_of_rank_against_the_month_before(client, auth, clock, office_city):
+    clock.now = datetime(2026, 10, 20, 10, 0, tzinfo=TZ)
+    _handled(client, auth, clock, "990101001", "donghua", late=False,
+             visit={"solved": False, "satisfaction": "unsatisfied"})  # fmt: skip
+    _handled(client, auth, clock, "990101002", "heping", late=False,
+             visit={"solved": True, "satisfaction": "satisfied"})  # fmt: skip
+    clock.now = datetime(2026, 11, 20, 10, 0, tzinfo=TZ)
+    _handled(client, auth, clock, "990101001", "donghua", late=False,
+             visit={"solved": True, "satisfaction": "satisfied"})  # fmt: skip
+    _handled(client, auth, clock, "990101002", "heping", late=False,
+             visit={"solved": False, "satisfaction": "unsatisfied"})  # fmt: skip
+    streets = _rank(client, auth, month="2026-11", group="street", rules="small")
+    assert (streets["990101001"]["rank"], streets["990101001"]["change"]) == (1, 1)
+    assert (streets["990101002"]["rank"], streets["990101002"]["change"]) == (2, -1)
+
+
+def test_bad_questions_are_refused(client, auth):
+    for params, code in [
+        ({"month": "2026-13"}, "assessment.bad_period"),
+        ({}, "assessment.bad_period"),
+        ({"month": "2026-11", "group": "planet"}, "assessment.bad_group"),
+        ({"month": "2026-11", "rules": "nope"}, "assessment.unknown_rules"),
+    ]:
+        r = client.get("/api/assessment/rankings", params=params, headers=auth("supervisor"))
+        assert (r.status_code, r.json()["code"]) == (422, code), params
+    r = client.get("/api/assessment/rankings", params={"month": "2026-11"},
+                   headers=auth("donghua"))  # fmt: skip
+    assert (r.status_code, r.json()["code"]) == (403, "assessment.forbidden")
