@@ -60,6 +60,7 @@ USERS = {
 }
 
 TICKET_TABLES = (
+    "appeals",
     "return_visits",
     "whistle_calls",
     "deadline_warnings",

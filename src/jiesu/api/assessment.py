@@ -10,9 +10,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
 
+from jiesu.assessment import appeals
+from jiesu.assessment.appeals import Grounds
 from jiesu.assessment.rankings import Period, month, rankings, rule_sets
-from jiesu.domain.errors import Forbidden, InvalidInput
+from jiesu.domain.errors import Forbidden, InvalidInput, NotFound
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 
 from .deps import ContextDep, get_actor
@@ -54,3 +57,55 @@ def get_rankings(
             "Give a month, or a start and end with time zones, the start first",
         )
     return rankings(ctx, period, group, rules)
+
+
+# --- appeals (A6) ----------------------------------------------------------------------
+
+
+class AppealIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ticket_number: str = Field(min_length=1, max_length=32)
+    grounds: Grounds
+    reason: str = Field(min_length=1, max_length=5000)
+    evidence: str = Field(default="", max_length=5000)
+    attachments: list[str] = Field(default_factory=list, max_length=20)
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    upheld: bool
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+AnyActor = Annotated[Actor, Depends(get_actor)]
+
+
+@router.post("/appeals", status_code=201, summary="考评申诉 Appeal a ticket's effect")
+def file_appeal(ctx: ContextDep, actor: AnyActor, data: AppealIn) -> dict[str, Any]:
+    return appeals.file(
+        ctx, actor, data.ticket_number, data.grounds, data.reason, data.evidence, data.attachments
+    )
+
+
+@router.get("/appeals", summary="申诉 Appeals (pending, or all)")
+def list_appeals(
+    ctx: ContextDep, actor: AnyActor, all_: Annotated[bool, Query(alias="all")] = False
+) -> list[dict[str, Any]]:
+    return appeals.listing(ctx, actor, pending_only=not all_)
+
+
+@router.get("/appeals/{appeal_id}", summary="一件申诉及本工单的申诉记录 An appeal and its history")
+def read_appeal(ctx: ContextDep, actor: AnyActor, appeal_id: int) -> dict[str, Any]:
+    found = appeals.get(ctx, appeal_id)
+    if actor.role not in HOTLINE_ROLES and found["unit_code"] != actor.unit_code:
+        raise NotFound("appeal.not_found", "申诉不存在", "No such appeal")
+    return {**found, "history": appeals.history(ctx, found["ticket_id"])}
+
+
+@router.post("/appeals/{appeal_id}/decide", summary="审核申诉 Decide an appeal")
+def decide_appeal(
+    ctx: ContextDep, actor: AnyActor, appeal_id: int, data: DecisionIn
+) -> dict[str, Any]:
+    return appeals.decide(ctx, actor, appeal_id, data.upheld, data.reason)

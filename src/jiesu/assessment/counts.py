@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, exists, func, select
 
 from jiesu.context import Context
 from jiesu.domain.assessment import UnitCounts
+from jiesu.storage.tables import appeals as ap
 from jiesu.storage.tables import return_visits as rv
 from jiesu.storage.tables import tickets as t
 
@@ -23,8 +24,14 @@ def _sum(cond):
 
 
 def unit_counts(ctx: Context, start: datetime, end: datetime) -> dict[str, UnitCounts]:
+    exempted = exists().where(
+        ap.c.ticket_id == t.c.id, ap.c.unit_code == t.c.lead_unit_code, ap.c.decision == "upheld"
+    )
     in_period = and_(
-        t.c.lead_unit_code.is_not(None), t.c.dispatched_at >= start, t.c.dispatched_at < end
+        t.c.lead_unit_code.is_not(None),
+        t.c.dispatched_at >= start,
+        t.c.dispatched_at < end,
+        ~exempted,  # an upheld appeal takes the ticket out of its unit's counts (A6)
     )
     orders = (
         select(

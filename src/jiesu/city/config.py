@@ -209,6 +209,12 @@ class AssessmentWeights(_Strict):
         return self
 
 
+class AppealPolicy(_Strict):
+    """Appeals against a ticket's effect on a unit's score (考评申诉, A6)."""
+
+    window_days: int = Field(default=10, ge=1, le=90)  # after the evaluation (or the close)
+
+
 class AssessmentRuleSpec(_Strict):
     """A written definition of the rates and the score (A2); several may coexist (A3)."""
 
@@ -268,7 +274,8 @@ class CityConfig(_Strict):
     assessment_weights: AssessmentWeights = AssessmentWeights(
         response=0.2, resolution=0.4, satisfaction=0.4
     )
-    assessment_rules: tuple[AssessmentRuleSpec, ...] = ()  # more rule sets, to compare (A3)
+    assessment_rules: tuple[AssessmentRuleSpec, ...] = ()
+    appeal_policy: AppealPolicy = AppealPolicy()  # more rule sets, to compare (A3)
     merged_hotlines: dict[str, str] = Field(default_factory=dict)  # number → name, e.g. 12315
 
     @model_validator(mode="after")

@@ -423,6 +423,24 @@ return_visits = Table(
     Column("answered_at", UTCDateTime, index=True),
 )
 
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("unit_code", String(64), ForeignKey("units.code"), nullable=False, index=True),
+    Column("grounds", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("evidence", Text, nullable=False, default=""),
+    Column("attachments", JSON, nullable=False, default=list),
+    Column("filed_at", UTCDateTime, nullable=False, index=True),
+    Column("filed_by", String(64), nullable=False),
+    Column("decision", String(16), index=True),  # upheld | rejected; empty while under review
+    Column("decided_at", UTCDateTime),
+    Column("reviewer", String(64)),
+    Column("review_reason", Text),
+)
+
 deadline_warnings = Table(
     "deadline_warnings",
     metadata,
