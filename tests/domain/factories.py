@@ -192,7 +192,10 @@ def valid_command(action: Action, ticket: Ticket, now: datetime) -> c.Command:
             merged_ticket_ids=(MERGED_REQUEST_ID,),
         )
     if action is Action.RECORD_VISIT:  # the own requester first, then the merged one's
-        own = ticket.pending_visit() is not None and ticket.status == Status.REPLIED
+        own = ticket.pending_visit() is not None and ticket.status not in (
+            Status.VISITED,
+            Status.CLOSED,
+        )
         return c.RecordVisit(
             contacted=True,
             solved=True,

@@ -27,9 +27,11 @@ from jiesu.domain.lifecycle import TRANSITIONS, Party
 from jiesu.domain.roles import Role
 from jiesu.domain.ticket import (
     LIVELIHOOD_TAG_LABELS_ZH,
+    OPEN_AT_UNIT,
     TERMINAL,
     CoHandlerTask,
     ReplyOutcome,
+    ReturnVisit,
     RequestType,
     Satisfaction,
     Status,
@@ -109,6 +111,11 @@ def _setup_for(action: Action, source: Status, clock: Clock) -> Ticket:
         whistle=action in (Action.REPORT_IN, Action.CLOSE_WHISTLE),
         contest=action is Action.DECIDE_CONTEST,
     )
+    if action is Action.RECORD_VISIT and source in OPEN_AT_UNIT:
+        # The deadline watch made a visit due: the deadline expired without a reply.
+        ticket.visits.append(
+            ReturnVisit(round=ticket.round, due_at=clock.now, created_at=clock.now)
+        )
     return ticket
 
 

@@ -394,7 +394,12 @@ def assert_consistent(t: Ticket, events: list[TimelineEvent]) -> None:
     if t.contact_due is not None and t.completion_due is not None:
         assert t.contact_due <= t.completion_due
     if t.extension_requested_due is not None:  # a pending extension (HH Art. 18)
-        assert status in (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.OBJECTED)
+        assert status in (
+            Status.ACKNOWLEDGED,
+            Status.IN_PROGRESS,
+            Status.OBJECTED,
+            Status.ESCALATED,
+        )
         assert t.completion_due is not None and t.extension_requested_due > t.completion_due
         assert t.extension_reason
     assert t.extension_count >= 0

@@ -116,3 +116,36 @@ def test_merged_requesters_are_visited_each(client, auth, engine):
     r = client.post(f"/api/tickets/{first}/record_visit", headers=auth("operator"),
                     json={**ANSWERS, "requester_number": "CS00000000000000"})  # fmt: skip
     assert (r.status_code, r.json()["code"]) == (422, "visit.not_merged")
+
+
+def test_an_expired_deadline_makes_a_visit_due_and_the_reply_asks_again(
+    client, auth, ctx, clock, engine
+):
+    """BJ Art. 23: the requester is asked when the deadline passes without a reply."""
+    from datetime import datetime
+
+    from jiesu.handling.watch import watch_deadlines
+
+    n = create(client, auth)["number"]
+    t = act(client, auth, "dispatcher", n, "dispatch", lead_unit_code="990101001")
+    act(client, auth, "donghua", n, "acknowledge")
+    act(client, auth, "donghua", n, "contact")
+    clock.now = datetime.fromisoformat(t["completion_due"]) + timedelta(hours=1)
+    watch_deadlines(ctx)
+    watch_deadlines(ctx)  # once
+    got = client.get(f"/api/tickets/{n}", headers=auth("operator")).json()
+    assert [(v["round"], v["status"]) for v in got["visits"]] == [(1, "pending")]
+    assert "record_visit" in got["allowed_actions"]
+    url = _api(_links(engine)["requester"])
+    assert (
+        client.post(
+            url, json={**ANSWERS, "solved": False, "satisfaction": "unsatisfied"}
+        ).status_code
+        == 200
+    )
+    got = client.get(f"/api/tickets/{n}", headers=auth("operator")).json()
+    assert got["status"] == "in_progress"  # still with the unit: it has not replied
+    act(client, auth, "donghua", n, "reply", outcome="solved", text="终于修好了")
+    got = client.get(f"/api/tickets/{n}", headers=auth("operator")).json()
+    # After the reply the requester is asked again; the last answer is the round's.
+    assert [v["status"] for v in got["visits"]] == ["answered", "pending"]

@@ -23,6 +23,22 @@ def _sum(cond):
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
 
+def _latest_final():
+    """A requester's last final visit of the round (a visit made due when the deadline
+    expired and answered before the reply is followed by the visit after the reply)."""
+    newer = rv.alias("newer")
+    return and_(
+        rv.c.status != "pending",
+        ~exists().where(
+            newer.c.ticket_id == rv.c.ticket_id,
+            newer.c.round == rv.c.round,
+            newer.c.requester_ticket_id.is_not_distinct_from(rv.c.requester_ticket_id),
+            newer.c.status != "pending",
+            newer.c.id > rv.c.id,
+        ),
+    )
+
+
 def unit_counts(ctx: Context, start: datetime, end: datetime) -> dict[str, UnitCounts]:
     exempted = exists().where(
         ap.c.ticket_id == t.c.id, ap.c.unit_code == t.c.lead_unit_code, ap.c.decision == "upheld"
@@ -51,7 +67,8 @@ def unit_counts(ctx: Context, start: datetime, end: datetime) -> dict[str, UnitC
             _sum(rv.c.satisfaction == "basically_satisfied"),
             _sum(rv.c.status == "unreachable"),
         )
-        .join(rv, and_(rv.c.ticket_id == t.c.id, rv.c.round == t.c.round))
+        .select_from(t)
+        .join(rv, and_(rv.c.ticket_id == t.c.id, rv.c.round == t.c.round, _latest_final()))
         .where(in_period)
         .group_by(t.c.lead_unit_code)
     )

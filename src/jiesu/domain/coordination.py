@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from . import commands as c
-from .assignment import add_task, check_lead_and_tasks
+from .assignment import add_task, check_lead_and_tasks, clear_extension_request
 from .errors import require, require_text
 from .roles import Actor
 from .ticket import ContestKind, Status, Ticket, WhistleCall
@@ -142,6 +142,7 @@ def _decide_escalation(t: Ticket, cmd: c.DecideEscalation, actor: Actor, now: da
         t.supervising_unit_code = cmd.supervising_unit_code
         t.acknowledged_at = None
         t.status = Status.DISPATCHED
+        clear_extension_request(t)  # the old lead's request goes with it
     else:  # the same lead carries on where it was, now with the co-handlers named
         t.status = t.escalated_from_status or Status.ACKNOWLEDGED
     for unit_code, task, due in cmd.co_handlers:

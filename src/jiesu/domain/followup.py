@@ -34,6 +34,9 @@ def _reply(t: Ticket, cmd: c.Reply, actor: Actor, now: datetime):
     clear_extension_request(t)
     due = cmd.visit_due or now
     for requester in (None, *dict.fromkeys(cmd.merged_ticket_ids)):
+        waiting = t.pending_visit(requester)
+        if waiting is not None and waiting.round == t.round:
+            continue  # a visit made due when the deadline expired serves (BJ Art. 23)
         t.visits.append(
             ReturnVisit(round=t.round, due_at=due, created_at=now, requester_ticket_id=requester)
         )
@@ -68,7 +71,7 @@ def _record_visit(t: Ticket, cmd: c.RecordVisit, actor: Actor, now: datetime):
         )
     else:
         require_text(cmd.comment or cmd.reason, "未联系上的情况", "What happened")
-    if t.status != Status.REPLIED:
+    if t.status in (Status.VISITED, Status.CLOSED):
         require(
             not visit.is_primary,
             "visit.not_pending",
@@ -90,7 +93,7 @@ def _record_visit(t: Ticket, cmd: c.RecordVisit, actor: Actor, now: datetime):
         visit.next_attempt_at = None
     else:
         visit.next_attempt_at = now + cmd.retry_after
-    if visit.is_primary and visit.is_final:
+    if visit.is_primary and visit.is_final and t.status == Status.REPLIED:
         t.status = Status.VISITED
         t.visited_at = now
         t.visit_contacted = visit.contacted

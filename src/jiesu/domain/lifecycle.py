@@ -84,8 +84,8 @@ TRANSITIONS: dict[Action, Transition] = {
         _t(Action.REFUSE_EXTENSION, _HANDLING, None, _DISPATCH_DESK),
         _t(Action.REPLY, {Status.IN_PROGRESS}, Status.REPLIED, _UNIT, Party.LEAD),
         _t(
-            Action.RECORD_VISIT,
-            {Status.REPLIED, Status.VISITED, Status.CLOSED},
+            Action.RECORD_VISIT,  # at a unit: the visit due when the deadline expired
+            OPEN_AT_UNIT | {Status.REPLIED, Status.VISITED, Status.CLOSED},
             None,  # visited once the own requester's visit is final (the handler decides)
             _HOTLINE_DESK,
         ),

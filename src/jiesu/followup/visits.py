@@ -27,6 +27,7 @@ from jiesu.domain.roles import Actor, Role
 from jiesu.domain.ticket import Ticket
 from jiesu.storage import crypto
 from jiesu.storage import repository as repo
+from jiesu.storage.tables import outbox
 from jiesu.storage.tables import return_visits as rv
 from jiesu.storage.tables import tickets as t
 from jiesu.storage.uow import UnitOfWork
@@ -55,8 +56,15 @@ def queue_visit_links(ctx: Context, uow: UnitOfWork, ticket: Ticket, event, acto
             )
         ).all()
     )
+    sent = set(
+        uow.session.execute(
+            select(outbox.c.idempotency_key).where(
+                outbox.c.idempotency_key.in_([f"visit:{v.id}:link" for v in ticket.visits])
+            )
+        ).scalars()
+    )
     for visit in ticket.visits:
-        if visit.round != ticket.round or visit.created_at != now or visit.id is None:
+        if visit.status != "pending" or visit.id is None or f"visit:{visit.id}:link" in sent:
             continue
         number = numbers.get(visit.requester_ticket_id, ticket.number)
         repo.queue_message(

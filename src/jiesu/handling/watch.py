@@ -14,15 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, select
 
 from jiesu.context import Context
+from jiesu.domain.deadlines import due_after
 from jiesu.domain.ticket import OPEN_AT_UNIT, warn_time
 from jiesu.storage import repository as repo
 from jiesu.storage.tables import co_handler_tasks as ct
 from jiesu.storage.tables import deadline_warnings as dw
+from jiesu.storage.tables import return_visits as rv
 from jiesu.storage.tables import tickets as t
 from jiesu.storage.tables import whistle_calls as wc
 from jiesu.storage.uow import UnitOfWork
@@ -161,7 +163,56 @@ def watch_deadlines(ctx: Context, now: datetime | None = None) -> WatchResult:
                     key=f"warn:{w.ticket_id}:{w.subject}:{w.level}:{w.due.isoformat()}:{unit}",
                     now=now,
                 )
+        expired = [w.ticket_id for w in due if w.subject == "completion" and w.level == "red"]
+        if expired:
+            _visits_on_expiry(ctx, uow, expired, now)
         uow.commit()
     return WatchResult(
         yellow=sum(w.level == "yellow" for w in due), red=sum(w.level == "red" for w in due)
     )
+
+
+def _visits_on_expiry(ctx: Context, uow: UnitOfWork, ticket_ids: list[int], now) -> None:
+    """BJ Art. 23: when a deadline expires without a reply, a return visit is due too."""
+    from jiesu.followup.visits import link
+
+    window = ctx.city.visit_policy.due_within.to_duration()
+    expires = now + timedelta(days=ctx.city.visit_policy.link_valid_days)
+    rows = uow.session.execute(
+        select(t.c.id, t.c.number, t.c.round).where(
+            t.c.id.in_(ticket_ids),
+            t.c.replied_at.is_(None),
+            ~exists().where(
+                rv.c.ticket_id == t.c.id,
+                rv.c.round == t.c.round,
+                rv.c.requester_ticket_id.is_(None),
+            ),
+        )
+    ).all()
+    for ticket_id, number, round_ in rows:
+        visit_id = uow.session.execute(
+            rv.insert()
+            .values(
+                ticket_id=ticket_id,
+                round=round_,
+                due_at=due_after(now, window, ctx.calendar, ctx.city.tz),
+                created_at=now,
+                status="pending",
+                attempts=0,
+            )
+            .returning(rv.c.id)
+        ).scalar_one()
+        repo.queue_message(
+            uow.session,
+            topic="sms.requester",
+            ticket_id=ticket_id,
+            payload={
+                "ticket": number,
+                "action": "deadline_expired",
+                "template": "visit",
+                "link": link(visit_id, expires),
+                "recipient": "requester",
+            },
+            key=f"visit:{visit_id}:link",
+            now=now,
+        )
