@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from jiesu.assessment import appeals
+from jiesu.assessment import appeals, indicators
 from jiesu.assessment.appeals import Grounds
 from jiesu.assessment.rankings import Period, month, rankings, rule_sets
 from jiesu.domain.errors import Forbidden, InvalidInput, NotFound
@@ -46,17 +46,50 @@ def get_rankings(
     start: Annotated[datetime | None, Query()] = None,
     end: Annotated[datetime | None, Query()] = None,
 ) -> dict[str, Any]:
+    return rankings(ctx, _period(ctx, month_, start, end), group, rules)
+
+
+def _period(ctx, month_: str | None, start: datetime | None, end: datetime | None) -> Period:
     if month_:
-        period = month(month_, ctx.city.tz)
-    elif start and end and start.tzinfo and end.tzinfo and start < end:
-        period = Period(start, end, "period")
-    else:
-        raise InvalidInput(
-            "assessment.bad_period",
-            "请给出统计月份，或带时区的起止时间（开始早于结束）",
-            "Give a month, or a start and end with time zones, the start first",
-        )
-    return rankings(ctx, period, group, rules)
+        return month(month_, ctx.city.tz)
+    if start and end and start.tzinfo and end.tzinfo and start < end:
+        return Period(start, end, "period")
+    raise InvalidInput(
+        "assessment.bad_period",
+        "请给出统计月份，或带时区的起止时间（开始早于结束）",
+        "Give a month, or a start and end with time zones, the start first",
+    )
+
+
+MonthQ = Annotated[str | None, Query(alias="month", pattern=r"^\d{4}-\d{2}$")]
+TimeQ = Annotated[datetime | None, Query()]
+
+
+@router.get("/whistles", summary="吹哨报到双向考评 Whistles: streets and departments")
+def whistle_indicators(
+    ctx: ContextDep,
+    actor: Annotated[Actor, Depends(_office)],
+    month_: MonthQ = None,
+    start: TimeQ = None,
+    end: TimeQ = None,
+) -> dict[str, Any]:
+    p = _period(ctx, month_, start, end)
+    return indicators.whistles(ctx, p.start, p.end)
+
+
+@router.get("/livelihood", summary="七有五性 Indicators per livelihood dimension")
+def livelihood_indicators(
+    ctx: ContextDep,
+    actor: Annotated[Actor, Depends(_office)],
+    month_: MonthQ = None,
+    start: TimeQ = None,
+    end: TimeQ = None,
+    rules: Annotated[str, Query()] = "standard",
+) -> list[dict[str, Any]]:
+    p = _period(ctx, month_, start, end)
+    sets = rule_sets(ctx.city)
+    credit = sets[rules].basically_satisfied_credit if rules in sets else 0.8
+    return indicators.livelihood(ctx, p.start, p.end, credit)
 
 
 # --- appeals (A6) ----------------------------------------------------------------------

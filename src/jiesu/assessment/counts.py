@@ -23,7 +23,7 @@ def _sum(cond):
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
 
-def _latest_final():
+def latest_final():
     """A requester's last final visit of the round (a visit made due when the deadline
     expired and answered before the reply is followed by the visit after the reply)."""
     newer = rv.alias("newer")
@@ -68,7 +68,7 @@ def unit_counts(ctx: Context, start: datetime, end: datetime) -> dict[str, UnitC
             _sum(rv.c.status == "unreachable"),
         )
         .select_from(t)
-        .join(rv, and_(rv.c.ticket_id == t.c.id, rv.c.round == t.c.round, _latest_final()))
+        .join(rv, and_(rv.c.ticket_id == t.c.id, rv.c.round == t.c.round, latest_final()))
         .where(in_period)
         .group_by(t.c.lead_unit_code)
     )
