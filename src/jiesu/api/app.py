@@ -15,6 +15,7 @@ from jiesu.knowledge import api as knowledge_api
 from . import (
     assessment,
     assist,
+    bulletin,
     dispatch,
     errors,
     handling,
@@ -53,6 +54,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(handling.router)
     app.include_router(visits.router)
     app.include_router(assessment.router)
+    app.include_router(bulletin.router)
     app.include_router(knowledge_api.router)
     app.include_router(knowledge_api.public_router)
 

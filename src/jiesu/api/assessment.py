@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from jiesu.assessment import appeals, indicators
 from jiesu.assessment.appeals import Grounds
+from jiesu.assessment.export import workbook
 from jiesu.assessment.rankings import Period, month, rankings, rule_sets
 from jiesu.domain.errors import Forbidden, InvalidInput, NotFound
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
@@ -21,6 +22,7 @@ from jiesu.domain.roles import HOTLINE_ROLES, Actor
 from .deps import ContextDep, get_actor
 
 router = APIRouter(prefix="/api/assessment", tags=["assessment"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _office(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
@@ -63,6 +65,30 @@ def _period(ctx, month_: str | None, start: datetime | None, end: datetime | Non
 
 MonthQ = Annotated[str | None, Query(alias="month", pattern=r"^\d{4}-\d{2}$")]
 TimeQ = Annotated[datetime | None, Query()]
+
+
+@router.get(
+    "/export.xlsx",
+    summary="月度考评结果 Excel 导出 The monthly assessment workbook",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+def export(
+    ctx: ContextDep,
+    actor: Annotated[Actor, Depends(_office)],
+    month_: MonthQ = None,
+    start: TimeQ = None,
+    end: TimeQ = None,
+    rules: Annotated[str, Query()] = "standard",
+) -> Response:
+    p = _period(ctx, month_, start, end)
+    if rules not in rule_sets(ctx.city):
+        rankings(ctx, p, "district", rules)  # raises assessment.unknown_rules
+    body = workbook(ctx, p, rules)
+    name = f"assessment-{p.label}-{rules}.xlsx"
+    return Response(
+        body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @router.get("/whistles", summary="吹哨报到双向考评 Whistles: streets and departments")
