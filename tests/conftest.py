@@ -174,6 +174,13 @@ def engine(seeded, tmp_path):
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _own_data_folders(tmp_path, monkeypatch):
+    """Attachments and model files of a test go to its own folder, never ./jiesu-data."""
+    monkeypatch.setenv("JIESU_ATTACHMENTS_DIR", str(tmp_path / "attachments"))
+    monkeypatch.setenv("JIESU_MODEL_DIR", str(tmp_path / "models"))
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(START)

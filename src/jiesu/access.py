@@ -20,6 +20,7 @@ def can_see(ticket: Ticket, actor: Actor) -> bool:
         actor.unit_code in (ticket.lead_unit_code, ticket.supervising_unit_code)
         or ticket.is_co_handler(actor.unit_code)
         or actor.unit_code == ticket.escalated_to
+        or actor.unit_code in ticket.escalation_authorities
         or any(i.unit_code == actor.unit_code for i in ticket.consultation)
         or any(c.unit_code == actor.unit_code for c in ticket.whistle_calls)
     )

@@ -159,9 +159,9 @@ def test_overdue_tickets_reach_the_supervisor_in_red(client, auth, clock):
     assert "cd-late" in page and "已超期" in page
 
 
-def test_deadlines_turn_yellow_in_the_last_quarter_and_red_when_missed(client, auth, clock):
+def test_deadlines_turn_yellow_at_the_warn_share_and_red_when_missed(client, auth, clock):
     number = dispatched(client, auth)["number"]  # contact by 11-24, completion by 11-30 23:59
-    clock.advance(days=6)
+    clock.advance(days=6, hours=3)  # 81% of the completion time used (warn_share 0.8)
     login(client, "donghua")
     row = client.get("/?tab=to_ack").text
     assert number in row

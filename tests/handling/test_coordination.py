@@ -102,6 +102,8 @@ def test_escalation_to_the_district_which_names_the_units(client, auth):
     assert out["completion_due"] == before["completion_due"]
     actions = [e["action"] for e in _timeline(client, auth, number)]
     assert actions[-3:] == ["acknowledge", "escalate", "decide_escalation"]
+    # The authority that decided keeps seeing the ticket it coordinated.
+    assert client.get(f"/api/tickets/{number}", headers=auth("dongqu")).status_code == 200
     act(client, auth, "urban", number, "acknowledge")
 
 

@@ -29,9 +29,11 @@ from jiesu.domain.commands import (
     ReferralReason,
 )
 from jiesu.domain.ticket import (
+    CONTEST_KIND_LABELS_ZH,
     POSITION_LABELS_ZH,
     REPLY_OUTCOME_LABELS_ZH,
     SATISFACTION_LABELS_ZH,
+    ContestKind,
     Position,
     ReplyOutcome,
     Satisfaction,
@@ -51,6 +53,7 @@ ENUM_LABELS: dict[type, dict] = {
     ContactMethod: CONTACT_METHOD_LABELS_ZH,
     ContactOutcome: CONTACT_OUTCOME_LABELS_ZH,
     Position: POSITION_LABELS_ZH,
+    ContestKind: CONTEST_KIND_LABELS_ZH,
 }
 LITERAL_LABELS = {**OBJECTION_GROUNDS_LABELS_ZH}
 
@@ -91,7 +94,28 @@ REASON_LABELS = {
     Action.START_CONSULTATION: "会商事项",
     Action.GIVE_POSITION: "意见说明",
     Action.DECIDE_CONSULTATION: "会商结论",
+    Action.CONTEST_REQUEST: "申请理由",
+    Action.DECIDE_CONTEST: "认定意见",
+    Action.URGE: "督办意见",
+    Action.RAISE_WHISTLE: "吹哨事由",
+    Action.REPORT_IN: "报到及处置情况",
+    Action.CLOSE_WHISTLE: "吹哨处置结果",
+    Action.ESCALATE: "提请协调的理由",
+    Action.DECIDE_ESCALATION: "协调意见",
 }
+#: Actions whose reason the domain requires: the form marks it required too.
+REASON_REQUIRED = frozenset(
+    {
+        Action.CONTEST_REQUEST,
+        Action.DECIDE_CONTEST,
+        Action.URGE,
+        Action.RAISE_WHISTLE,
+        Action.REPORT_IN,
+        Action.CLOSE_WHISTLE,
+        Action.ESCALATE,
+        Action.DECIDE_ESCALATION,
+    }
+)
 #: Field labels that depend on the action.
 ACTION_FIELD_LABELS = {
     (Action.CONTACT, "outcome"): "联系结果",
@@ -100,9 +124,19 @@ ACTION_FIELD_LABELS = {
     (Action.RELEASE_IDENTITY, "unit_code"): "披露给承办单位",
     (Action.START_CONSULTATION, "due"): "意见回复期限（缺省按会商政策）",
     (Action.DECIDE_CONSULTATION, "lead_unit_code"): "定派主办单位",
+    (Action.PROGRESS_REPORT, "text"): "阶段性办理情况",
+    (Action.CONTEST_REQUEST, "kind"): "申请类型",
+    (Action.DECIDE_CONTEST, "accepted"): "是否认定",
+    (Action.RAISE_WHISTLE, "unit_codes"): "召集的部门",
+    (Action.RAISE_WHISTLE, "report_due"): "报到时限（缺省按政策）",
+    (Action.ESCALATE, "authority_unit_code"): "提请协调的单位",
+    (Action.DECIDE_ESCALATION, "lead_unit_code"): "确定主办单位",
+    (Action.REPLY, "attachments"): "办理附件（照片、文件）",
 }
 UNIT_FIELDS = {"lead_unit_code", "unit_code"}
 UNIT_LIST_FIELDS = {"unit_codes"}
+#: Lists of attachments (SHA-256s): a file input; the route stores the files and fills these.
+FILE_FIELDS = {"attachments"}
 #: Actions offered folded: the exceptions, not the usual next step.
 SECONDARY = frozenset(
     {
@@ -116,6 +150,10 @@ SECONDARY = frozenset(
         Action.RECLASSIFY,
         Action.RELEASE_IDENTITY,
         Action.START_CONSULTATION,
+        Action.PROGRESS_REPORT,
+        Action.CONTEST_REQUEST,
+        Action.RAISE_WHISTLE,
+        Action.ESCALATE,
     }
 )
 CO_HANDLER_ROWS = 3  # blank co-handler rows offered on the dispatch form
@@ -126,7 +164,9 @@ DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 @dataclass
 class Widget:
     """One input of a form. ``kind``: text, textarea, select, bool, datetime, number, unit,
-    units (several unit pickers, ``name.0``, ``name.1``…), co_handlers."""
+    units (several unit pickers, ``name.0``, ``name.1``…), co_handlers, files (a file
+    input; ``value`` keeps the SHA-256s of files already stored). ``groups`` replaces the
+    form's usual unit groups for this widget's pickers."""
 
     name: str
     label: str
@@ -137,6 +177,7 @@ class Widget:
     maxlength: int | None = None
     rows: list[dict[str, str]] = field(default_factory=list)  # co_handlers only
     values: list[str] = field(default_factory=list)  # units only: one per picker
+    groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
 
 
 @dataclass
@@ -147,6 +188,10 @@ class ActionForm:
     version: int
     errors: list[str] = field(default_factory=list)
     secondary: bool = False
+
+    @property
+    def multipart(self) -> bool:
+        return any(w.kind == "files" for w in self.widgets)
 
 
 class FormError(Exception):
@@ -184,6 +229,8 @@ def _widget(name: str, info: FieldInfo, action: Action | None) -> Widget:
     w.maxlength = _max_length(info)
     if name in UNIT_FIELDS:
         w.kind = "unit"
+    elif name in FILE_FIELDS:
+        w.kind = "files"
     elif annotation is datetime:
         w.kind = "datetime"
     elif annotation is bool:
@@ -207,18 +254,33 @@ def _widget(name: str, info: FieldInfo, action: Action | None) -> Widget:
     default = info.get_default(call_default_factory=True)
     if not w.required and default not in (None, "", []) and w.kind not in ("co_handlers", "units"):
         w.value = str(default).lower() if isinstance(default, bool) else str(default)
+    if name == "reason" and action in REASON_REQUIRED:
+        w.required = True
     return w
 
 
 def action_form(
-    spec: ActionSpec, version: int, values: Mapping[str, str] | None = None, errors=()
+    spec: ActionSpec,
+    version: int,
+    values: Mapping[str, str] | None = None,
+    errors=(),
+    *,
+    choices: Mapping[str, list[tuple[str, str]]] | None = None,
+    groups: Mapping[str, list] | None = None,
 ) -> ActionForm:
-    """The form of one action; ``values`` refill it after a refused submission."""
+    """The form of one action; ``values`` refill it after a refused submission. ``choices``
+    turn a field into a select of those (code, label) pairs (the authorities a ticket may be
+    escalated to); ``groups`` give a unit field its own picker groups (whom a whistle may
+    summon)."""
     widgets = []
     for name, info in spec.input_model.model_fields.items():
         if name == "expected_version":
             continue
         w = _widget(name, info, spec.action)
+        if choices and name in choices:
+            w.kind, w.choices = "select", list(choices[name])
+        if groups and name in groups:
+            w.groups = list(groups[name])
         if w.kind == "co_handlers":
             w.rows = [
                 {
@@ -274,6 +336,8 @@ def parse_action(spec: ActionSpec, form: Mapping[str, str], tz: ZoneInfo) -> Any
     """The action's input model from a posted form, or FormError."""
     model = spec.input_model
     data = _read_model(model, form, "", tz)
+    for name in FILE_FIELDS & set(model.model_fields):
+        data[name] = str(form.get(name) or "").split()  # SHA-256s of the stored files
     for name in UNIT_LIST_FIELDS & set(model.model_fields):
         picked = [str(form.get(f"{name}.{i}") or "").strip() for i in range(UNIT_LIST_ROWS)]
         data[name] = list(dict.fromkeys(code for code in picked if code))  # each unit once

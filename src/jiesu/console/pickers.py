@@ -58,3 +58,42 @@ def children(city: CityConfig, parent: str | None, kind: UnitKind) -> list[tuple
 
 def in_groups(groups: list[tuple[str, list[tuple[str, str]]]], code: str) -> bool:
     return any(code == c for _, units in groups for c, _ in units)
+
+
+def whistle_groups(
+    city: CityConfig, lead_code: str | None
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Whom a street's whistle may summon (H4): its district's departments, the city
+    departments and the utilities (``handling.authority.check_whistle`` decides)."""
+    district = city.district_of(lead_code) if lead_code else None
+    kinds = [
+        (UnitKind.DISTRICT_DEPARTMENT, district),
+        (UnitKind.CITY_DEPARTMENT, None),
+        (UnitKind.UTILITY, None),
+    ]
+    groups = []
+    for kind, parent in kinds:
+        if kind is UnitKind.DISTRICT_DEPARTMENT and parent is None:
+            continue
+        units = [
+            (u.code, u.name)
+            for u in city.units
+            if u.kind is kind and (parent is None or u.parent == parent.code)
+        ]
+        if units:
+            title = UNIT_KIND_LABELS_ZH[kind]
+            groups.append((f"{parent.name} · {title}" if parent else title, units))
+    return groups
+
+
+def authority_choices(city: CityConfig, lead_code: str | None) -> list[tuple[str, str]]:
+    """The authorities a lead may escalate to (H5), nearest first, with their kind."""
+    from jiesu.handling.authority import authorities_for
+
+    lead = city.unit(lead_code) if lead_code else None
+    if lead is None:
+        return []
+    return [
+        (u.code, f"{u.name}（{UNIT_KIND_LABELS_ZH.get(u.kind, '')}）")
+        for u in authorities_for(city, lead)
+    ]

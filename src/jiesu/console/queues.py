@@ -2,9 +2,10 @@
 
 Every list goes through ``repository.list_tickets`` limited by
 ``access.visible_unit``, so a unit handler never sees another unit's ticket.
-Two queues need what ``TicketFilter`` cannot say yet (pending extensions,
-open co-handling tasks); they are read here, still limited to what the user
-may see.
+Some queues need what ``TicketFilter`` cannot say yet (pending extensions,
+open co-handling tasks, whistle calls awaiting the unit's report-in, tickets
+escalated to the unit, contests awaiting the hotline); they are read here,
+still limited to what the user may see.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from jiesu.access import can_see, visible_unit
 from jiesu.api.schemas import TicketOut, ticket_out
 from jiesu.context import Context
 from jiesu.domain.roles import Actor, Role
-from jiesu.domain.ticket import OPEN_AT_UNIT, CoHandlerTask, RequestType, Status, Ticket
+from jiesu.domain.ticket import (
+    OPEN_AT_UNIT,
+    CoHandlerTask,
+    RequestType,
+    Status,
+    Ticket,
+    WhistleCall,
+)
 from jiesu.storage import repository as repo
 from jiesu.storage import tables
 from jiesu.storage.repository import TicketFilter
@@ -27,7 +35,7 @@ from jiesu.storage.uow import UnitOfWork
 from .views import Countdown, countdown
 
 PAGE_SIZE = 20
-_HANDLING = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.OBJECTED)
+_HANDLING = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.OBJECTED, Status.ESCALATED)
 _DONE = (Status.REPLIED, Status.VISITED, Status.CLOSED)
 
 
@@ -37,7 +45,7 @@ class Tab:
     label: str
     statuses: tuple[str, ...] = ()
     overdue: bool | None = None
-    special: str | None = None  # "extensions" | "co_tasks": not expressible as a TicketFilter
+    special: str | None = None  # not expressible as a TicketFilter: see SPECIAL
 
 
 ALL = Tab("all", "全部工单")
@@ -52,6 +60,7 @@ TABS: dict[Role, tuple[Tab, ...]] = {
         Tab("to_dispatch", "待派单", (Status.RECEIVED,)),
         Tab("objections", "异议审核", (Status.OBJECTED,)),
         Tab("extensions", "延期审批", special="extensions"),
+        Tab("contests", "不合理诉求认定", special="contests"),
         Tab("overdue", "已超期", overdue=True),
         ALL,
     ),
@@ -59,6 +68,8 @@ TABS: dict[Role, tuple[Tab, ...]] = {
         Tab("to_ack", "待签收", (Status.DISPATCHED,)),
         Tab("handling", "办理中", _HANDLING),
         Tab("co_tasks", "待协办", special="co_tasks"),
+        Tab("calls", "待报到", special="calls"),
+        Tab("escalations", "待协调", special="escalations"),
         Tab("done", "已办结", _DONE),
         ALL,
     ),
@@ -102,9 +113,11 @@ class Filters:
 @dataclass
 class Row:
     ticket: TicketOut
-    relation: str  # 主办 / 协办 / 督办, for unit handlers
+    relation: str  # 主办 / 协办 / 督办 / 报到 / 协调, for unit handlers
     deadlines: list[Countdown]
     task: CoHandlerTask | None = None
+    call: WhistleCall | None = None
+    call_reason: str = ""  # what the whistle summons the unit for
 
 
 @dataclass
@@ -139,17 +152,26 @@ def _filter(tab: Tab, f: Filters, limit: int, offset: int) -> TicketFilter:
 def _relation(t: Ticket, actor: Actor) -> str:
     if actor.role is not Role.UNIT_HANDLER:
         return ""
-    if t.lead_unit_code == actor.unit_code:
+    unit = actor.unit_code
+    if t.lead_unit_code == unit:
         return "主办"
-    if t.is_co_handler(actor.unit_code):
+    if t.escalated_to == unit:
+        return "协调"
+    if t.is_co_handler(unit):
         return "协办"
-    return "督办" if t.supervising_unit_code == actor.unit_code else ""
+    if t.supervising_unit_code == unit:
+        return "督办"
+    return "报到" if any(c.unit_code == unit for c in t.whistle_calls) else ""
 
 
-def row(ctx: Context, t: Ticket, actor: Actor, now: datetime, task=None) -> Row:
+def row(ctx: Context, t: Ticket, actor: Actor, now: datetime, task=None, call=None) -> Row:
     out = ticket_out(t, actor, now)
     deadlines = []
-    if task is not None:
+    if call is not None:
+        deadlines.append(
+            countdown("报到时限", call.report_due, call.summoned_at, None, now, ctx.city)
+        )
+    elif task is not None:
         deadlines.append(
             countdown("协办时限", task.due, task.assigned_at, task.reported_at, now, ctx.city)
         )
@@ -159,7 +181,7 @@ def row(ctx: Context, t: Ticket, actor: Actor, now: datetime, task=None) -> Row:
         deadlines.append(
             countdown("办结", t.completion_due, t.dispatched_at, t.replied_at, now, ctx.city)
         )
-    return Row(out, _relation(t, actor), deadlines, task)
+    return Row(out, _relation(t, actor), deadlines, task, call)
 
 
 def _pending_extensions(session, limit: int, offset: int) -> tuple[list[Ticket], int]:
@@ -182,11 +204,62 @@ def _open_tasks(session, actor: Actor) -> list[tuple[Ticket, CoHandlerTask]]:
     return pairs
 
 
+def _calls_where(unit_code: str):
+    """The unit's calls of open whistles it has not yet reported in to."""
+    tc, wc = tables.tickets.c, tables.whistle_calls.c
+    return (
+        (wc.unit_code == unit_code)
+        & wc.reported_at.is_(None)
+        & tc.whistle_open.is_(True)
+        & (wc.whistle_round == tc.whistle_round)
+    )
+
+
+def open_calls(session, unit_code: str) -> list[tuple[Ticket, WhistleCall]]:
+    """The unit's open calls with their tickets, soonest due first."""
+    tc, wc = tables.tickets.c, tables.whistle_calls.c
+    stmt = (
+        select(WhistleCall)
+        .join(tables.tickets, tc.id == wc.ticket_id)
+        .where(_calls_where(unit_code))
+        .order_by(wc.report_due)
+    )
+    pairs = []
+    for call in session.scalars(stmt):
+        number = repo.ticket_number_by_id(session, call.ticket_id)
+        pairs.append((repo.get_ticket(session, number), call))
+    return pairs
+
+
+def _where(special: str, actor: Actor):
+    """The condition of a special queue of whole tickets (escalations, contests)."""
+    tc = tables.tickets.c
+    if special == "escalations":
+        return (tc.status == str(Status.ESCALATED)) & (tc.escalated_to == actor.unit_code)
+    return tc.contest_status == "pending"
+
+
+def _tickets_where(session, cond, limit: int, offset: int) -> tuple[list[Ticket], int]:
+    total = session.execute(
+        select(func.count()).select_from(tables.tickets).where(cond)
+    ).scalar_one()
+    stmt = select(Ticket).where(cond).order_by(tables.tickets.c.completion_due)
+    return list(session.scalars(stmt.limit(limit).offset(offset))), total
+
+
 def _count(session, tab: Tab, actor: Actor, now: datetime) -> int:
     if tab.special == "extensions":
         return _pending_extensions(session, 1, 0)[1]
     if tab.special == "co_tasks":
         return len(repo.co_handler_tasks_for(session, actor.unit_code))
+    if tab.special == "calls":
+        tc, wc = tables.tickets.c, tables.whistle_calls.c
+        stmt = select(func.count()).select_from(
+            tables.whistle_calls.join(tables.tickets, tc.id == wc.ticket_id)
+        )
+        return session.execute(stmt.where(_calls_where(actor.unit_code))).scalar_one()
+    if tab.special in ("escalations", "contests"):
+        return _tickets_where(session, _where(tab.special, actor), 1, 0)[1]
     flt = _filter(tab, Filters(), 1, 0)
     return repo.list_tickets(session, flt, visible_to_unit=visible_unit(actor), now=now)[1]
 
@@ -208,6 +281,17 @@ def load(ctx: Context, actor: Actor, tab_key: str | None, f: Filters, page: int)
             pairs = _open_tasks(s, actor)
             total = len(pairs)
             rows = [row(ctx, t, actor, now, task) for t, task in pairs[offset : offset + PAGE_SIZE]]
+        elif tab.special == "calls" and actor.role is Role.UNIT_HANDLER:
+            calls = open_calls(s, actor.unit_code)
+            total = len(calls)
+            rows = [row(ctx, t, actor, now, call=c) for t, c in calls[offset : offset + PAGE_SIZE]]
+            reasons = whistle_reasons(s, [c for _, c in calls[offset : offset + PAGE_SIZE]])
+            for r in rows:
+                r.call_reason = reasons.get((r.ticket.number, r.call.whistle_round), "")
+        elif tab.special in ("escalations", "contests"):
+            cond = _where(tab.special, actor)
+            items, total = _tickets_where(s, cond, PAGE_SIZE, offset)
+            rows = [row(ctx, t, actor, now) for t in items if can_see(t, actor)]
         else:
             flt = _filter(tab, f, PAGE_SIZE, offset)
             items, total = repo.list_tickets(s, flt, visible_to_unit=visible_unit(actor), now=now)
@@ -215,3 +299,19 @@ def load(ctx: Context, actor: Actor, tab_key: str | None, f: Filters, page: int)
         counts = {t.key: _count(s, t, actor, now) for t in tabs if t is not ALL}
     pages = max(1, -(-total // PAGE_SIZE))
     return Queue(tabs, tab, rows, total, page, pages, counts)
+
+
+def whistle_reasons(session, calls: list[WhistleCall]) -> dict[tuple[str, int], str]:
+    """What each whistle summoned its departments for: ``(number, round)`` → the reason."""
+    ids = {c.ticket_id for c in calls}
+    if not ids:
+        return {}
+    ev = tables.ticket_events.c
+    rows = session.execute(
+        select(tables.tickets.c.number, ev.data, ev.reason)
+        .join(tables.tickets, tables.tickets.c.id == ev.ticket_id)
+        .where(ev.ticket_id.in_(ids), ev.action == "raise_whistle")
+    ).all()
+    return {
+        (number, int((data or {}).get("round") or 0)): reason or "" for number, data, reason in rows
+    }

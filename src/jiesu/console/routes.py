@@ -37,7 +37,17 @@ from jiesu.intake.receive import receive
 from jiesu.storage import repository as repo
 from jiesu.storage.uow import UnitOfWork
 
-from . import dispatch_views, forms, knowledge, new_ticket, pickers, queues, views
+from . import (
+    dispatch_views,
+    forms,
+    handling_views,
+    knowledge,
+    new_ticket,
+    pickers,
+    queues,
+    uploads,
+    views,
+)
 from .web import (
     LOGIN_CSRF_COOKIE,
     RECEIVING_ROLES,
@@ -132,7 +142,13 @@ def logout(ctx: ContextDep, session: PostSession) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def queue(request: Request, ctx: ContextDep, session: PageSession) -> Response:
-    params = request.query_params
+    return queue_page(request, ctx, session, request.query_params)
+
+
+def queue_page(
+    request: Request, ctx, session, params: Mapping[str, str], problem=None, status_code=200
+) -> Response:
+    """The unit's inbox or the hotline's queue; a refused inline form shows it again."""
     filters = queues.Filters.from_query(params, ctx.city.category_codes)
     try:
         page = int(params.get("page") or 1)
@@ -149,6 +165,8 @@ def queue(request: Request, ctx: ContextDep, session: PageSession) -> Response:
         request_types=list(REQUEST_TYPE_LABELS_ZH.items()),
         categories=new_ticket.choices(ctx.city, {})["categories"],
         city=ctx.city,
+        problem=problem,
+        status_code=status_code,
     )
 
 
@@ -269,17 +287,13 @@ def _ticket_page(
             dispatch = dispatch_views.ticket_panels(
                 ctx, uow, ticket, actor, t.allowed_actions, events
             )
+            handling = handling_views.ticket_panels(ctx, uow.session, ticket, events, now)
     except NotFound as exc:
         return _error_page(request, session, exc.message_zh, exc.code, 404)
-    action_forms = []
-    for action in t.allowed_actions:
-        spec = ACTIONS.get(Action(action))
-        if spec is None:
-            continue
-        mine = action == failed
-        errors = problem.messages if mine and problem else ()
-        action_forms.append(forms.action_form(spec, t.version, values if mine else None, errors))
-    action_forms.sort(key=lambda f: f.secondary)
+    errors = problem.messages if problem else ()
+    action_forms, handling.forms = handling_views.action_forms(
+        ctx.city, ticket, t.allowed_actions, t.version, failed=failed, values=values, errors=errors
+    )
     return render(
         request,
         "ticket.html",
@@ -298,6 +312,7 @@ def _ticket_page(
         ),
         action_forms=action_forms,
         dispatch=dispatch,
+        handling=handling,
         tag_labels=LIVELIHOOD_TAG_LABELS_ZH,
         unit_groups=pickers.unit_groups(ctx.city, t.location_unit_code),
         unit_kinds=UNIT_KIND_LABELS_ZH,
@@ -327,11 +342,19 @@ def ticket_action(
         )
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     actor = session.user.actor
+    stored: list = []
     try:
+        stored = uploads.store(ctx, spec, form, values)  # a reply's files, stored first
         data = forms.parse_action(spec, values, ctx.city.tz)
         run_action(ctx, actor, number, spec.action, data)
-    except forms.FormError as exc:
-        problem = Problem(exc.messages, "input.invalid")
+    except (forms.FormError, JiesuError) as exc:
+        uploads.forget(ctx, stored, values)
+        if isinstance(exc, forms.FormError):
+            problem, status_code = Problem(exc.messages, "input.invalid"), 422
+        else:
+            problem, status_code = Problem.of(exc), exc.status
+        if stored:
+            problem.messages.append("所选附件未保存，请重新选择文件后提交。")
         return _ticket_page(
             request,
             ctx,
@@ -340,18 +363,7 @@ def ticket_action(
             problem=problem,
             failed=action,
             values=values,
-            status_code=422,
-        )
-    except JiesuError as exc:
-        return _ticket_page(
-            request,
-            ctx,
-            session,
-            number,
-            problem=Problem.of(exc),
-            failed=action,
-            values=values,
-            status_code=exc.status,
+            status_code=status_code,
         )
     return redirect(f"/tickets/{number}", flash=f"操作成功：{spec.action.label_zh}")
 
@@ -372,10 +384,11 @@ def _error_page(request, session, message: str, code: str, status_code: int) -> 
 def install(app: FastAPI) -> None:
     """Serve the console's pages and its own static assets (no CDN)."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="console-static")
-    from . import dispatch_pages  # imports this module: installed once both are loaded
+    from . import dispatch_pages, handling_pages  # import this module: installed once loaded
 
     app.include_router(router)
     app.include_router(dispatch_pages.router)
+    app.include_router(handling_pages.router)
     knowledge.install(app)
 
     @app.exception_handler(LoginRequired)

@@ -30,7 +30,10 @@ from jiesu.domain.ticket import (
     STATUS_LABELS_ZH,
     URGENCY_LABELS_ZH,
     TimelineEvent,
+    warn_time,
 )
+
+from . import handling_labels as hl
 
 YES_NO = {True: "是", False: "否"}
 
@@ -152,6 +155,11 @@ _VOCABULARIES: dict[str, dict] = {
     "grounds": OBJECTION_GROUNDS_LABELS_ZH,
     "position": POSITION_LABELS_ZH,
 }
+FIELD_LABELS_ZH.update(hl.FIELD_LABELS_ZH)
+_UNIT_KEYS |= hl.UNIT_KEYS
+_UNIT_LIST_KEYS |= hl.UNIT_LIST_KEYS
+_TIME_KEYS |= hl.TIME_KEYS
+_VOCABULARIES.update(hl.VOCABULARIES)
 
 
 def label(vocabulary: dict, code: Any) -> str:
@@ -224,6 +232,8 @@ def format_value(key: str, value: Any, city: CityConfig) -> str:
         )
     if key == "suggestion" and isinstance(value, dict):
         return suggestion_text(value, city)
+    if key == "attachments" and isinstance(value, list | tuple):
+        return "、".join(str(a)[:12] for a in value) or "—"
     if key == "tags" and isinstance(value, list | tuple):
         return "、".join(LIVELIHOOD_TAG_LABELS_ZH.get(t, t) for t in value) or "—"
     if isinstance(value, bool):
@@ -266,7 +276,9 @@ def human_span(span: timedelta) -> str:
 
 @dataclass(frozen=True)
 class Countdown:
-    """A deadline as a coloured chip: ok (green), warn (<¼ left, yellow), late (red), met, none."""
+    """A deadline as a coloured chip: ok (green), warn (yellow once the policy's
+    ``handling_policy.warn_share`` of the time is used, as the deadline watch warns), late
+    (red), met, met-late, none. ``warn_at`` lets the page's script turn it yellow live."""
 
     label: str
     due: datetime | None
@@ -275,6 +287,7 @@ class Countdown:
     state: str
     text: str
     due_text: str
+    warn_at: datetime | None = None
 
 
 def countdown(
@@ -293,14 +306,14 @@ def countdown(
             return Countdown(label_zh, due, start, done_at, "met", "按时完成", due_text)
         text = "超时" + human_span(done_at - due) + "完成"
         return Countdown(label_zh, due, start, done_at, "met-late", text, due_text)
+    warn_at = warn_time(start, due, city.handling_policy.warn_share)
     left = due - now
     if left.total_seconds() < 0:
         state, text = "late", "已超期" + human_span(left)
     else:
-        total = (due - start) if start is not None else None
-        quarter = total is not None and total.total_seconds() > 0 and left < total / 4
-        state, text = ("warn" if quarter else "ok"), "剩余" + human_span(left)
-    return Countdown(label_zh, due, start, None, state, text, due_text)
+        state = "warn" if warn_at is not None and now >= warn_at else "ok"
+        text = "剩余" + human_span(left)
+    return Countdown(label_zh, due, start, None, state, text, due_text, warn_at)
 
 
 def ticket_countdowns(t, now: datetime, city: CityConfig) -> list[Countdown]:
@@ -331,7 +344,7 @@ class TimelineRow:
 
 
 # The status is shown as from → to; internal row ids are shown as ticket numbers in the data.
-_QUIET_CHANGES = {"status", "merged_into_id", "original_ticket_id"}
+_QUIET_CHANGES = {"status", "merged_into_id", "original_ticket_id"} | hl.QUIET_CHANGES
 
 
 def _same_time(value: Any, at: datetime) -> bool:
@@ -346,9 +359,10 @@ def timeline_rows(events: list[TimelineEvent], city: CityConfig) -> list[Timelin
     for e in events:
         details: list[tuple[str, str]] = []
         for key, value in (e.data or {}).items():
-            if value is None or value == "":
+            if value is None or value == "" or key in hl.QUIET_KEYS:
                 continue
-            details.append((FIELD_LABELS_ZH.get(key, key), format_value(key, value, city)))
+            name = hl.ACTION_DATA_LABELS_ZH.get((e.action, key)) or FIELD_LABELS_ZH.get(key, key)
+            details.append((name, format_value(key, value, city)))
         for key, (old, new) in (e.changes or {}).items():
             if key in _QUIET_CHANGES or (
                 key in _TIME_KEYS and old is None and _same_time(new, e.at)

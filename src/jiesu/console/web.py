@@ -100,8 +100,8 @@ def _return_to(request: Request) -> str:
         return path + (f"?{request.url.query}" if request.url.query else "")
     if "/actions/" in path:
         return path.split("/actions/")[0]
-    if path.startswith("/console/dispatch/"):
-        return "/".join(path.split("/")[:4])  # the dispatch page that posted
+    if path.startswith(("/console/dispatch/", "/console/handling/")):
+        return "/".join(path.split("/")[:4])  # the dispatch or handling page that posted
     return "/tickets/new" if path.startswith("/tickets/new") else "/"
 
 

@@ -129,6 +129,8 @@ def _escalate(t: Ticket, cmd: c.Escalate, actor: Actor, now: datetime):
     require_text(cmd.authority_unit_code, "协调单位", "The authority")
     t.escalated_to = cmd.authority_unit_code
     t.escalated_from_status = t.status
+    if cmd.authority_unit_code not in t.escalation_authorities:
+        t.escalation_authorities = [*t.escalation_authorities, cmd.authority_unit_code]
     return {"authority": cmd.authority_unit_code, "previous_lead_unit": t.lead_unit_code}
 
 

@@ -371,6 +371,7 @@ class Ticket:
     whistle_open: bool = False
     escalated_to: str | None = None  # the authority asked to coordinate (H5)
     escalated_from_status: str | None = None
+    escalation_authorities: list[str] = field(default_factory=list)  # who ever coordinated it
     contest_kind: str | None = None  # H8, HH Art. 21
     contest_reason: str | None = None
     contest_status: str | None = None  # pending | accepted | rejected

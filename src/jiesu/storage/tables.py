@@ -151,6 +151,7 @@ tickets = Table(
     Column("whistle_open", Boolean, nullable=False, default=False),
     Column("escalated_to", String(64), ForeignKey("units.code"), index=True),
     Column("escalated_from_status", String(16)),
+    Column("escalation_authorities", JSON, nullable=False, default=list),
     Column("contest_kind", String(32)),
     Column("contest_reason", Text),
     Column("contest_status", String(16)),

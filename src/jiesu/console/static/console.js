@@ -22,11 +22,12 @@
     var now = Date.now() + skew;
     document.querySelectorAll(".deadline[data-due]").forEach(function (el) {
       var due = Date.parse(el.getAttribute("data-due"));
-      var start = Date.parse(el.getAttribute("data-start") || "");
+      // Yellow from the time the server computed with the city's warn share (the watch's).
+      var warn = Date.parse(el.getAttribute("data-warn") || "");
       var left = due - now;
       var state = "ok";
       if (left < 0) state = "late";
-      else if (!isNaN(start) && due > start && left < (due - start) / 4) state = "warn";
+      else if (!isNaN(warn) && now >= warn) state = "warn";
       el.classList.remove("cd-ok", "cd-warn", "cd-late");
       el.classList.add("cd-" + state);
       var text = el.querySelector(".cd-text");
