@@ -73,7 +73,17 @@ def test_refuses_to_start_without_the_contact_data_key(workdir, capsys, monkeypa
     monkeypatch.setattr(crypto, "_keyring", None)
     monkeypatch.delenv("JIESU_SECRET_KEY", raising=False)
     monkeypatch.delenv("JIESU_SECRET_KEY_FILE", raising=False)
-    args = ["user", "add", "wang", "--role", "operator", "--unit", "hotline", "--password", "s3cret-pass"]
+    args = [
+        "user",
+        "add",
+        "wang",
+        "--role",
+        "operator",
+        "--unit",
+        "hotline",
+        "--password",
+        "s3cret-pass",
+    ]
     assert main([*args, "--city", "city.yaml"]) == 2
     assert "JIESU_SECRET_KEY" in capsys.readouterr().err
     assert main(["secret", "new"]) == 0

@@ -247,11 +247,18 @@ def test_identity_released_to_one_unit_only_and_on_record(client, auth):
 
 
 def test_corrections_are_kept_as_training_data(client, auth, ctx):
-    proposal = {"request_type": "consult", "category": "城乡建设/物业管理", "tags": ["housing"], "model_version": "m-1"}
+    proposal = {
+        "request_type": "consult",
+        "category": "城乡建设/物业管理",
+        "tags": ["housing"],
+        "model_version": "m-1",
+    }
     t = create(client, auth, request_type="complaint", tags=["housing"], proposal=proposal)
     act(client, auth, "operator", t["number"], "reclassify", category="城乡建设/供水")
     with UnitOfWork(ctx.engine, write=False) as uow:
-        rows = uow.session.execute(select(tables.classification_feedback).order_by(tables.classification_feedback.c.id)).all()
+        rows = uow.session.execute(
+            select(tables.classification_feedback).order_by(tables.classification_feedback.c.id)
+        ).all()
     assert [(r.field, r.proposed, r.chosen, r.model_version) for r in rows] == [
         ("request_type", "consult", "complaint", "m-1"),  # corrected at intake
         ("category", "城乡建设/物业管理", "城乡建设/供水", "reclassify"),  # corrected later

@@ -180,7 +180,9 @@ def test_the_lead_unit_is_proposed_while_the_call_is_taken(browser_context, live
     expect = _expect()
     page, form = _new_ticket(browser_context, live_server)
     _place(page, form)
-    form.locator("textarea[name=content]").press_sequentially("小区电梯坏了两周，物业不修", delay=10)
+    form.locator("textarea[name=content]").press_sequentially(
+        "小区电梯坏了两周，物业不修", delay=10
+    )
     form.locator("select[name=category]").select_option("城乡建设/物业管理")
     leads = page.get_by_test_id("leads").locator("li")
     expect(leads.first).to_contain_text("东华街道")

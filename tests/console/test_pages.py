@@ -196,7 +196,10 @@ def test_co_handling_tasks_have_their_own_queue(client, auth):
     login(client, "urban")
     page = client.get("/?tab=co_tasks").text
     assert _numbers(page) == {t["number"]} and "查处违规" in page
-    assert forms_on(client.get(f"/tickets/{t['number']}").text) == {"co_handler_report", "progress_report"}
+    assert forms_on(client.get(f"/tickets/{t['number']}").text) == {
+        "co_handler_report",
+        "progress_report",
+    }
 
 
 # --- the ticket page and its forms -----------------------------------------------------------

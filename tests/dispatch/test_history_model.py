@@ -70,3 +70,20 @@ def test_upheld_objections_lower_a_unit_and_are_learned_as_negative_evidence(cli
     assert any(r["kind"] == "objection" for r in donghua["reasons"])
     # Who handled this category here lately is a reason too.
     assert any(r["kind"] == "history" and "12件" in r["text"] for r in donghua["reasons"])
+
+
+def test_jiesu_dispatch_train_learns_from_the_history(ctx, history, capsys):
+    """`jiesu dispatch train` without --data: the city's own history (D7)."""
+    import json
+
+    from jiesu.cli import main
+    from tests.conftest import CITY_FILE
+
+    url = ctx.engine.url.render_as_string(hide_password=False)
+    assert main(["dispatch", "train", "--city", str(CITY_FILE), "--database-url", url,
+                 "--json"]) == 0  # fmt: skip
+    out = json.loads(capsys.readouterr().out)
+    assert out["samples"] == 24 and out["labels"] == 2
+    with ctx.engine.connect() as conn:
+        assert conn.execute(select(dispatch_models.c.version)).scalar_one() == out["model_version"]
+    assert main(["dispatch", "train", "--data", "x.csv"]) == 2  # a file needs its columns

@@ -175,3 +175,32 @@ def test_one_text_margins_equal_sklearns(tmp_path):
     batch = m.classifier.decision_function(m._features(probe))
     for text, row in zip(probe, batch, strict=True):
         assert m.margins_one(text) == pytest.approx(row, abs=1e-9)
+
+
+def test_one_long_text_margins_equal_sklearns(tmp_path):
+    texts, labels = dm.read_csv(write(tmp_path / "d.csv", rows()), ["标题", "详情"], "类别")
+    m = dm.train(texts, labels)
+    long = "河道 污水ABC发臭，Ｉ工厂排放废气😀𠀀" * 40  # past WORD_CHARS and MAX_CHARS
+    probe = [long, long.upper(), "  学校\t收费\n\n不合理  " * 30, "İ", "ǅ"]
+    batch = m.classifier.decision_function(m._features(probe))
+    for text, row in zip(probe, batch, strict=True):
+        assert m.margins_one(text) == pytest.approx(row, abs=1e-9)
+    # a model saved before WORD_CHARS read words from all MAX_CHARS characters
+    m.params.pop("word_chars")
+    m.__dict__.pop("_fast_parts", None)
+    batch = m.classifier.decision_function(m._features(probe))
+    for text, row in zip(probe, batch, strict=True):
+        assert m.margins_one(text) == pytest.approx(row, abs=1e-9)
+
+
+def test_char_keys_are_sklearns_char_ngrams():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from jiesu.dispatch.features import char_keys, term_keys
+
+    text = "ab 公交车站😀𠀀 x"
+    grams = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), lowercase=False)
+    expected = grams.build_analyzer()(text)
+    assert char_keys(text, 1, 3).tolist() == term_keys(expected).tolist()
+    assert len(set(term_keys(expected).tolist())) == len(set(expected))
+    assert char_keys("", 1, 3).tolist() == [] and len(char_keys("ab", 1, 3)) == 3

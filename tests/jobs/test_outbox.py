@@ -112,7 +112,9 @@ def test_the_worker_runs_its_duties_and_relays_until_stopped(client, auth, ctx):
     stop = threading.Event()
     adapter = LoggingAdapter()
     thread = threading.Thread(
-        target=worker.run, args=(ctx,), kwargs={"interval": 0.05, "stop": stop, "adapters": {"sms.requester": adapter}}
+        target=worker.run,
+        args=(ctx,),
+        kwargs={"interval": 0.05, "stop": stop, "adapters": {"sms.requester": adapter}},
     )
     thread.start()
     for _ in range(100):

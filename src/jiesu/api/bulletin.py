@@ -22,7 +22,6 @@ _env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoes
 _env.globals["pct"] = lambda r: f"{r * 100:.1f}%" if r is not None else "—"
 
 
-
 @router.get("/api/public/bulletin", summary="月度公报 The monthly bulletin")
 def bulletin_json(ctx: ContextDep, month_: Annotated[str, Query(alias="month")]) -> dict[str, Any]:
     return bulletin(ctx, month(month_, ctx.city.tz))

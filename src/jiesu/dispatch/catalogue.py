@@ -10,6 +10,7 @@ next start (:func:`import_config`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,13 +43,16 @@ class CatalogueVersion:
         return entry_for(self.entries, category, request_type)
 
 
-_PARSED: dict[tuple[str, int], CatalogueVersion] = {}
+_PARSED: dict[tuple[str, int, str, str], CatalogueVersion] = {}
 
 
 def _row_to_version(engine: Engine, row) -> CatalogueVersion:
-    key = (str(engine.url), row.version)
+    # Keyed by content: a database emptied and written again (tests) never reads a stale entry.
+    key = (str(engine.url), row.version, json.dumps(row.entries, sort_keys=True), row.author)
     held = _PARSED.get(key)
-    if held is None or held.created_at != row.created_at:
+    if held is None:
+        if len(_PARSED) > 64:  # a few versions are read again and again; keep it small
+            _PARSED.clear()
         held = CatalogueVersion(
             version=row.version,
             entries=tuple(CatalogueEntry.model_validate(e) for e in row.entries),

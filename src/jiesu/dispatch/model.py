@@ -7,17 +7,19 @@ can record which model proposed what.
 
 **The model.** Two TF-IDF vectors per text with sublinear term frequency —
 jieba words (uni- and bigrams, numbers folded, :func:`jiesu.intake.classify.words`)
-and character 1–3 grams, which catch what segmentation misses in place names
-and slang — concatenated, and one linear SVM (one-vs-rest, balanced class
-weights). Scores are a softmax of the SVM margins: they rank, and a higher one
-is a surer suggestion, but they are not calibrated probabilities. Chosen by
-``bench/dispatch_model.py`` on the real messages of ``shared/data`` (figures in
-``docs/benchmarks.md``): against a plain word TF-IDF + linear SVM, the
-character n-grams gave the most (+0.03), word bigrams and class weights ≤ 0.005, and
-logistic regression was slower and worse; adding a Complement NB to the SVM
-did not help. Training on short texts (titles) and long ones (title + details)
-together helps both. Only the first ``MAX_CHARS`` characters (title first) are
-read: jieba's segmentation of a long message is most of the time per ticket.
+of the first ``WORD_CHARS`` characters, and character 1–3 grams of the first
+``MAX_CHARS``, which catch what segmentation misses in place names and slang —
+concatenated, and one linear SVM (one-vs-rest, balanced class weights). Scores
+are a softmax of the SVM margins: they rank, and a higher one is a surer
+suggestion, but they are not calibrated probabilities. Chosen by
+``bench/dispatch_model.py`` on the real messages of ``shared/data`` (figures,
+and the many alternatives tried, in ``docs/benchmarks.md``): against a plain
+word TF-IDF + linear SVM, the character n-grams gave the most (+0.03); other
+n-gram ranges, C, NB-SVM scaling, other linear learners, ensembles, latent
+dimensions and a small MLP did not beat it beyond noise. Training on short
+texts (titles) and long ones (title + details) together helps both. jieba is
+most of a ticket's time, hence ``WORD_CHARS`` (−0.003 macro-F1 on full
+messages); one ticket is scored by :mod:`.features`, not sklearn.
 
 **Files.** ``save``/``load`` use joblib; a file carries ``FORMAT`` and a
 version string (``dispatch-<format>-<digest of data and parameters>``).
@@ -48,7 +50,8 @@ MIN_PER_LABEL = 1
 DEFAULT_C = 0.5
 CHAR_NGRAMS = (1, 3)
 WORD_NGRAMS = (1, 2)
-MAX_CHARS = 400  # of a text's start (title first) read: bounds latency, costs ~0.003 macro-F1
+MAX_CHARS = 400  # of a text's start (title first) read by the character n-grams
+WORD_CHARS = 200  # of those, segmented by jieba for the word n-grams: most of a ticket's time
 
 _SPACE = re.compile(r"\s+")
 
@@ -94,26 +97,38 @@ class DispatchModel:
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
+    def _word_chars(self) -> int:
+        return int(self.params.get("word_chars", MAX_CHARS))  # files before WORD_CHARS: all
+
     def _features(self, texts: Sequence[str]):
         from scipy.sparse import hstack
 
         cleaned = [clean(t)[:MAX_CHARS] for t in texts]
+        n = self._word_chars()
         return hstack(
-            [self.word_vectorizer.transform(cleaned), self.char_vectorizer.transform(cleaned)]
+            [
+                self.word_vectorizer.transform([c[:n] for c in cleaned]),
+                self.char_vectorizer.transform(cleaned),
+            ]
         ).tocsr()
 
     def _fast(self) -> tuple[Any, ...]:
-        """What one text's margins need, taken out of the vectorizers and the classifier."""
+        """What one text's margins need, taken out of the vectorizers and the classifier
+        (built at the first prediction, not saved)."""
         fast = self.__dict__.get("_fast_parts")
         if fast is None:
             import numpy as np
 
+            from .features import block
+
             coef = np.asarray(self.classifier.coef_, dtype=np.float64)
             n_words = len(self.word_vectorizer.vocabulary_)
             fast = (
-                (self.word_vectorizer, 0),
-                (self.char_vectorizer, n_words),
-                coef,
+                [
+                    block(self.word_vectorizer, 0, self._word_chars()),
+                    block(self.char_vectorizer, n_words, MAX_CHARS),
+                ],
+                np.ascontiguousarray(coef.T),  # one row per feature: a ticket reads few rows
                 np.asarray(self.classifier.intercept_, dtype=np.float64),
             )
             self.__dict__["_fast_parts"] = fast
@@ -121,26 +136,15 @@ class DispatchModel:
 
     def margins_one(self, text: str):
         """The SVM margins of one text, as ``decision_function`` computes them, without
-        sklearn's per-call overhead (about 1.5 ms of the 3 ms of a ticket)."""
-        import math
-
-        import numpy as np
-
-        *blocks, coef, intercept = self._fast()
+        sklearn's per-call overhead (see :mod:`.features`)."""
+        blocks, coef_t, intercept = self._fast()
         doc = clean(text)[:MAX_CHARS]
-        idx: list[int] = []
-        val: list[float] = []
-        for vec, offset in blocks:
-            vocab, idf = vec.vocabulary_, vec.idf_
-            counts = Counter(vec.build_analyzer()(doc))
-            part = [(vocab[t], c) for t, c in counts.items() if t in vocab]
-            w = [(1.0 + math.log(c)) * idf[j] for j, c in part]
-            norm = math.sqrt(sum(x * x for x in w)) or 1.0
-            idx += [j + offset for j, _ in part]
-            val += [x / norm for x in w]
-        if not idx:
-            return intercept.copy()
-        return coef[:, idx] @ np.asarray(val) + intercept
+        margins = intercept.copy()
+        for b in blocks:
+            idx, val = b.features(doc)
+            if len(idx):
+                margins += val @ coef_t[idx]
+        return margins
 
     def scores(self, texts: Sequence[str]):
         """Softmax of the margins, one row per text, columns in ``self.labels`` order."""
@@ -231,7 +235,9 @@ def train(
     cleaned = [clean(t)[:MAX_CHARS] for t in texts]
     wv = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True)
     cv = TfidfVectorizer(analyzer="char", ngram_range=CHAR_NGRAMS, sublinear_tf=True)
-    x = hstack([wv.fit_transform(cleaned), cv.fit_transform(cleaned)]).tocsr()
+    x = hstack(
+        [wv.fit_transform([c[:WORD_CHARS] for c in cleaned]), cv.fit_transform(cleaned)]
+    ).tocsr()
     clf = LinearSVC(C=c, class_weight="balanced", random_state=seed)
     clf.fit(x, labels)
     params = {
@@ -241,6 +247,7 @@ def train(
         "word_ngrams": WORD_NGRAMS,
         "classifier": "LinearSVC(balanced)",
         "max_chars": MAX_CHARS,
+        "word_chars": WORD_CHARS,
     }
     return DispatchModel(
         version=version_of(cleaned, labels, params),

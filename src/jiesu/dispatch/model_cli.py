@@ -11,25 +11,29 @@ import argparse
 import json
 
 
-def _columns(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--data", required=True, help="CSV file (UTF-8 or GB18030; , or tab)")
+def _columns(sp: argparse.ArgumentParser, *, required: bool = True) -> None:
+    sp.add_argument("--data", required=required, help="CSV file (UTF-8 or GB18030; , or tab)")
     sp.add_argument(
         "--text-column",
         action="append",
-        required=True,
+        required=required,
         dest="text_columns",
         help="column holding text; repeat to join several (e.g. title and details)",
     )
-    sp.add_argument("--label-column", required=True, help="column holding the label")
+    sp.add_argument("--label-column", required=required, help="column holding the label")
 
 
 def add_dispatch_commands(subparsers) -> argparse.ArgumentParser:
     """Add ``dispatch train`` and ``dispatch evaluate`` to the CLI's subparsers."""
     dispatch = subparsers.add_parser("dispatch", help="learned dispatch suggestions")
     sub = dispatch.add_subparsers(dest="dispatch_cmd", required=True)
-    sp = sub.add_parser("train", help="train a model from a labelled CSV file")
-    _columns(sp)
-    sp.add_argument("--out", required=True, help="model file to write")
+    sp = sub.add_parser(
+        "train", help="train from the city's history (default) or from a labelled CSV file"
+    )
+    _columns(sp, required=False)
+    sp.add_argument("--out", help="model file to write (with --data)")
+    sp.add_argument("--city", help="city file, for training from history")
+    sp.add_argument("--database-url", help="database, for training from history")
     sp.add_argument("--seed", type=int, default=0)
     sp.add_argument("--json", action="store_true", help="print the result as one JSON object")
     sp.set_defaults(func=cmd_dispatch_train)
@@ -44,6 +48,14 @@ def add_dispatch_commands(subparsers) -> argparse.ArgumentParser:
 def cmd_dispatch_train(args) -> int:
     from . import model as m
 
+    if args.data is None:
+        return _train_from_history(args)
+    if not (args.text_columns and args.label_column and args.out):
+        raise m.InvalidInput(
+            "dispatch_model.no_text_column",
+            "用文件训练须给出 --text-column、--label-column 和 --out",
+            "Training from a file needs --text-column, --label-column and --out",
+        )
     texts, labels = m.read_csv(args.data, args.text_columns, args.label_column)
     mod = m.train(
         texts,
@@ -86,4 +98,29 @@ def cmd_dispatch_evaluate(args) -> int:
         )
         if r["unknown_labels"]:
             print(f"labels the model never saw: {r['unknown_labels']}")
+    return 0
+
+
+def _train_from_history(args) -> int:
+    """D7: the duties the city's own units led, upheld objections as negative evidence."""
+    from jiesu.bootstrap import open_context
+
+    from .history import train_from_history
+
+    ctx = open_context(args.city, args.database_url)
+    record = train_from_history(ctx, trained_by="cli")
+    result = {
+        "model_version": record.version,
+        "path": record.path,
+        "samples": record.samples,
+        "labels": record.labels,
+        "negatives": record.negatives,
+    }
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(
+            f"model {record.version} from {record.samples} dispatched tickets, "
+            f"{record.labels} duties; active from now on ({record.path})"
+        )
     return 0
