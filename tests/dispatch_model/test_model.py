@@ -67,7 +67,7 @@ def test_read_csv_delimiters_and_encodings(tmp_path, delimiter, encoding):
 def test_train_predict_top_k_scores_and_version(tmp_path):
     texts, labels = dm.read_csv(write(tmp_path / "d.csv", rows()), ["标题", "详情"], "类别")
     m = dm.train(texts, labels)
-    assert m.version.startswith("dispatch-1-") and m.labels == sorted(TOPICS)
+    assert m.version.startswith("dispatch-2-") and m.labels == sorted(TOPICS)
     top = m.predict("河道里的污水很臭", k=3)
     assert [s.label for s in top][0] == "环境保护"
     assert len(top) == 3 and top[0].score >= top[1].score >= top[2].score
@@ -144,7 +144,7 @@ def test_cli_train_and_evaluate_end_to_end(tmp_path, capsys):
     out = tmp_path / "model.joblib"
     cols = ["--text-column", "标题", "--text-column", "详情", "--label-column", "类别"]
     assert run(["dispatch", "train", "--data", str(data), *cols, "--out", str(out)]) == 0
-    assert out.is_file() and "dispatch-1-" in capsys.readouterr().out
+    assert out.is_file() and "dispatch-2-" in capsys.readouterr().out
     assert run(["dispatch", "evaluate", "--model", str(out), "--data", str(data), *cols]) == 0
     text = capsys.readouterr().out
     assert "accuracy" in text and "macro-F1" in text and "top-3" in text and "ms per ticket" in text
@@ -180,27 +180,33 @@ def test_one_text_margins_equal_sklearns(tmp_path):
 def test_one_long_text_margins_equal_sklearns(tmp_path):
     texts, labels = dm.read_csv(write(tmp_path / "d.csv", rows()), ["标题", "详情"], "类别")
     m = dm.train(texts, labels)
-    long = "河道 污水ABC发臭，Ｉ工厂排放废气😀𠀀" * 40  # past WORD_CHARS and MAX_CHARS
-    probe = [long, long.upper(), "  学校\t收费\n\n不合理  " * 30, "İ", "ǅ"]
+    long = "河道 污水ABC发臭，Ｉ工厂排放废气😀𠀀" * 80  # past MAX_CHARS
+    probe = [
+        f"工厂排放废气\n{long}",
+        long.upper(),
+        "\n\n  学校\t收费\n\n不合理  " * 30,
+        "İ",
+        "ǅ",
+        "地铁线路\n",
+    ]
     batch = m.classifier.decision_function(m._features(probe))
     for text, row in zip(probe, batch, strict=True):
         assert m.margins_one(text) == pytest.approx(row, abs=1e-9)
-    # a model saved before WORD_CHARS read words from all MAX_CHARS characters
-    m.params.pop("word_chars")
-    m.__dict__.pop("_fast_parts", None)
-    batch = m.classifier.decision_function(m._features(probe))
-    for text, row in zip(probe, batch, strict=True):
-        assert m.margins_one(text) == pytest.approx(row, abs=1e-9)
+    assert dm.title("\n\n 地铁  线路 \n详情") == "地铁 线路" and dm.title("") == ""
 
 
-def test_char_keys_are_sklearns_char_ngrams():
+def test_feature_keys_are_sklearns_ngrams_and_dictionary_words():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from jiesu.dispatch.features import char_keys, term_keys
+    from jiesu.dispatch.features import _term_keys, char_keys, lexicon_words
 
     text = "ab 公交车站😀𠀀 x"
     grams = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), lowercase=False)
     expected = grams.build_analyzer()(text)
-    assert char_keys(text, 1, 3).tolist() == term_keys(expected).tolist()
-    assert len(set(term_keys(expected).tolist())) == len(set(expected))
+    keys = _term_keys(expected, cjk=False)
+    assert char_keys(text, 1, 3).tolist() == keys.tolist()
+    assert len(set(keys.tolist())) == len(set(expected))
     assert char_keys("", 1, 3).tolist() == [] and len(char_keys("ab", 1, 3)) == 3
+    words = lexicon_words("A市公交车站点太远，噪音扰民12")
+    assert {"公交", "公交车", "车站", "站点", "噪音", "扰民"} <= set(words)
+    assert all(2 <= len(w) <= 4 for w in words) and lexicon_words("abc 123") == []

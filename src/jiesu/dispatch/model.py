@@ -5,21 +5,23 @@ model; ``predict`` ranks every label for a new ticket's text and gives each a
 score, and every suggestion carries the model's version string so the ticket
 can record which model proposed what.
 
-**The model.** Two TF-IDF vectors per text with sublinear term frequency —
-jieba words (uni- and bigrams, numbers folded, :func:`jiesu.intake.classify.words`)
-of the first ``WORD_CHARS`` characters, and character 1–3 grams of the first
-``MAX_CHARS``, which catch what segmentation misses in place names and slang —
-concatenated, and one linear SVM (one-vs-rest, balanced class weights). Scores
-are a softmax of the SVM margins: they rank, and a higher one is a surer
-suggestion, but they are not calibrated probabilities. Chosen by
-``bench/dispatch_model.py`` on the real messages of ``shared/data`` (figures,
-and the many alternatives tried, in ``docs/benchmarks.md``): against a plain
-word TF-IDF + linear SVM, the character n-grams gave the most (+0.03); other
-n-gram ranges, C, NB-SVM scaling, other linear learners, ensembles, latent
-dimensions and a small MLP did not beat it beyond noise. Training on short
-texts (titles) and long ones (title + details) together helps both. jieba is
-most of a ticket's time, hence ``WORD_CHARS`` (−0.003 macro-F1 on full
-messages); one ticket is scored by :mod:`.features`, not sklearn.
+**The model.** Three TF-IDF vectors per text with sublinear term frequency,
+all of its first ``MAX_CHARS`` characters — the words of jieba's dictionary
+(2–4 characters) found anywhere in the text, without segmentation
+(:func:`.features.lexicon_words`); the text's character 1–3 grams, which catch
+place names and slang; and the character 1–3 grams of its title (first line),
+learnt from titles and full messages alike — concatenated, and one linear SVM
+(one-vs-rest, balanced class weights). Scores are a softmax of the SVM
+margins: they rank, and a higher one is a surer suggestion, but they are not
+calibrated probabilities. Chosen by ``bench/dispatch_model.py`` on the real
+messages of ``shared/data`` (figures, and the many alternatives tried, in
+``docs/benchmarks.md``): against a plain word TF-IDF + linear SVM, character
+n-grams gave +0.03, dictionary words instead of jieba's segmented words and
+bigrams with the whole text +0.006, the title vector +0.008 on full messages;
+other n-gram ranges, C, NB-SVM scaling, other linear learners, ensembles,
+latent dimensions and a small MLP did not beat it beyond noise. Training on
+titles and full messages together helps both. One ticket is scored by
+:mod:`.features` (integer n-gram keys, no segmenter), not sklearn.
 
 **Files.** ``save``/``load`` use joblib; a file carries ``FORMAT`` and a
 version string (``dispatch-<format>-<digest of data and parameters>``).
@@ -44,14 +46,12 @@ from typing import Any
 
 from jiesu.domain.errors import InvalidInput
 
-FORMAT = 1
+FORMAT = 2  # 1: jieba-segmented words and characters of 400 characters, no title vector
 MIN_ROWS = 10  # labelled rows needed to train at all
 MIN_PER_LABEL = 1
 DEFAULT_C = 0.5
 CHAR_NGRAMS = (1, 3)
-WORD_NGRAMS = (1, 2)
-MAX_CHARS = 400  # of a text's start (title first) read by the character n-grams
-WORD_CHARS = 200  # of those, segmented by jieba for the word n-grams: most of a ticket's time
+MAX_CHARS = 1000  # of a text's start (title first) read: bounds the latency of long texts
 
 _SPACE = re.compile(r"\s+")
 
@@ -65,8 +65,14 @@ def clean(text: str) -> str:
     return _SPACE.sub(" ", text or "").strip()
 
 
+def title(text: str) -> str:
+    """The first non-empty line of ``text``: the title, when it is title + details."""
+    return clean(next((line for line in (text or "").splitlines() if line.strip()), ""))
+
+
 def word_ngrams(text: str) -> list[str]:
-    """jieba words and word bigrams of ``text`` (module-level: the vectorizer is pickled)."""
+    """jieba words and word bigrams: the analyzer of format 1 files, kept so that they
+    load and are refused as of another format."""
     from jiesu.intake.classify import words
 
     ws = words(text)
@@ -84,8 +90,9 @@ class Suggestion:
 class DispatchModel:
     version: str
     labels: list[str]
-    word_vectorizer: Any
-    char_vectorizer: Any
+    word_vectorizer: Any  # dictionary words (features.lexicon_words) of the text
+    char_vectorizer: Any  # character n-grams of the text
+    title_vectorizer: Any  # character n-grams of its title (first line)
     classifier: Any
     trained_at: datetime
     rows: int
@@ -97,20 +104,14 @@ class DispatchModel:
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
-    def _word_chars(self) -> int:
-        return int(self.params.get("word_chars", MAX_CHARS))  # files before WORD_CHARS: all
+    def _vectorizers(self) -> list[Any]:
+        return [self.word_vectorizer, self.char_vectorizer, self.title_vectorizer]
 
     def _features(self, texts: Sequence[str]):
         from scipy.sparse import hstack
 
-        cleaned = [clean(t)[:MAX_CHARS] for t in texts]
-        n = self._word_chars()
-        return hstack(
-            [
-                self.word_vectorizer.transform([c[:n] for c in cleaned]),
-                self.char_vectorizer.transform(cleaned),
-            ]
-        ).tocsr()
+        docs = _docs(texts)
+        return hstack([v.transform(d) for v, d in zip(self._vectorizers(), docs, strict=True)])
 
     def _fast(self) -> tuple[Any, ...]:
         """What one text's margins need, taken out of the vectorizers and the classifier
@@ -121,13 +122,13 @@ class DispatchModel:
 
             from .features import block
 
+            blocks, offset = [], 0
+            for v in self._vectorizers():
+                blocks.append(block(v, offset))
+                offset += len(v.vocabulary_)
             coef = np.asarray(self.classifier.coef_, dtype=np.float64)
-            n_words = len(self.word_vectorizer.vocabulary_)
             fast = (
-                [
-                    block(self.word_vectorizer, 0, self._word_chars()),
-                    block(self.char_vectorizer, n_words, MAX_CHARS),
-                ],
+                blocks,
                 np.ascontiguousarray(coef.T),  # one row per feature: a ticket reads few rows
                 np.asarray(self.classifier.intercept_, dtype=np.float64),
             )
@@ -138,10 +139,9 @@ class DispatchModel:
         """The SVM margins of one text, as ``decision_function`` computes them, without
         sklearn's per-call overhead (see :mod:`.features`)."""
         blocks, coef_t, intercept = self._fast()
-        doc = clean(text)[:MAX_CHARS]
         margins = intercept.copy()
-        for b in blocks:
-            idx, val = b.features(doc)
+        for b, doc in zip(blocks, _docs([text]), strict=True):
+            idx, val = b.features(doc[0])
             if len(idx):
                 margins += val @ coef_t[idx]
         return margins
@@ -171,6 +171,12 @@ class DispatchModel:
             order = sorted(range(len(row)), key=lambda j: (-row[j], self.labels[j]))[:k]
             out.append([Suggestion(self.labels[j], float(row[j]), self.version) for j in order])
         return out
+
+
+def _docs(texts: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """What each vectorizer reads of ``texts``: the text twice, its title."""
+    cleaned = [clean(t)[:MAX_CHARS] for t in texts]
+    return cleaned, cleaned, [title(t)[:MAX_CHARS] for t in texts]
 
 
 def _check(texts: Sequence[str], labels: Sequence[str]) -> None:
@@ -230,30 +236,34 @@ def train(
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
+    from .features import LEXICON_NGRAMS, lexicon_words
+
     labels = [(lab or "").strip() for lab in labels]
     _check(texts, labels)
-    cleaned = [clean(t)[:MAX_CHARS] for t in texts]
-    wv = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True)
-    cv = TfidfVectorizer(analyzer="char", ngram_range=CHAR_NGRAMS, sublinear_tf=True)
-    x = hstack(
-        [wv.fit_transform([c[:WORD_CHARS] for c in cleaned]), cv.fit_transform(cleaned)]
-    ).tocsr()
+    vectorizers = [
+        TfidfVectorizer(analyzer=lexicon_words, sublinear_tf=True),
+        TfidfVectorizer(analyzer="char", ngram_range=CHAR_NGRAMS, sublinear_tf=True),
+        TfidfVectorizer(analyzer="char", ngram_range=CHAR_NGRAMS, sublinear_tf=True),
+    ]
+    docs = _docs(texts)
+    x = hstack([v.fit_transform(d) for v, d in zip(vectorizers, docs, strict=True)]).tocsr()
     clf = LinearSVC(C=c, class_weight="balanced", random_state=seed)
     clf.fit(x, labels)
     params = {
         "c": c,
         "seed": seed,
         "char_ngrams": CHAR_NGRAMS,
-        "word_ngrams": WORD_NGRAMS,
+        "lexicon_ngrams": LEXICON_NGRAMS,
+        "title_char_ngrams": CHAR_NGRAMS,
         "classifier": "LinearSVC(balanced)",
         "max_chars": MAX_CHARS,
-        "word_chars": WORD_CHARS,
     }
     return DispatchModel(
-        version=version_of(cleaned, labels, params),
+        version=version_of([f"{t}\n{d}" for d, _, t in zip(*docs, strict=True)], labels, params),
         labels=[str(lab) for lab in clf.classes_],
-        word_vectorizer=wv,
-        char_vectorizer=cv,
+        word_vectorizer=vectorizers[0],
+        char_vectorizer=vectorizers[1],
+        title_vectorizer=vectorizers[2],
         classifier=clf,
         trained_at=now or datetime.now(UTC),
         rows=len(labels),
