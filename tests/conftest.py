@@ -17,7 +17,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from jiesu import accounts
 from jiesu.city.loader import load_city
@@ -25,8 +26,9 @@ from jiesu.city.sync import sync_units
 from jiesu.context import Context
 from jiesu.domain.calendar import ChineseOfficialCalendar
 from jiesu.domain.roles import Role
-from jiesu.storage import crypto
+from jiesu.storage import crypto, tables
 from jiesu.storage.db import make_engine
+from jiesu.storage.facts import fact_rows
 from jiesu.storage.mapping import map_domain
 from jiesu.storage.migrate import upgrade
 
@@ -60,6 +62,7 @@ USERS = {
 }
 
 TICKET_TABLES = (
+    "assessment_facts",
     "appeals",
     "return_visits",
     "whistle_calls",
@@ -129,13 +132,40 @@ def city():
     return load_city(CITY_FILE)
 
 
+def worker_suffix() -> str:
+    """``_gw0``, ``_gw1``… under pytest-xdist (one database per worker), else empty."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return f"_{worker}" if worker else ""
+
+
+def postgres_url(name: str | None = None) -> str | None:
+    """The PostgreSQL database this worker tests against (created if missing), or None
+    when ``JIESU_TEST_DATABASE_URL`` is not set. ``name`` asks for another database."""
+    base = os.environ.get("JIESU_TEST_DATABASE_URL")
+    if not base:
+        return None
+    url = make_url(base)
+    wanted = (name or url.database or "test") + worker_suffix()
+    admin = create_engine(url.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": wanted}
+            )
+            if found.first() is None:
+                conn.execute(text(f'CREATE DATABASE "{wanted}"'))
+    finally:
+        admin.dispose()
+    return url.set(database=wanted).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def seeded(tmp_path_factory, city) -> Seeded:
     map_domain()
     lifetime = accounts.SESSION_LIFETIME
     accounts.SESSION_LIFETIME = timedelta(days=3650)  # tests move the clock by days
     try:
-        pg_url = os.environ.get("JIESU_TEST_DATABASE_URL")
+        pg_url = postgres_url()
         if pg_url:
             engine = make_engine(pg_url)
             with engine.begin() as conn:
@@ -167,11 +197,23 @@ def open_test_engine(seeded: Seeded, folder: Path):
     return engine
 
 
+def facts_out_of_step(engine) -> list:
+    """Stored assessment facts that differ from a full recomputation (A2): none, ever."""
+    with engine.connect() as conn:
+        stored = set(conn.execute(select(tables.assessment_facts)).tuples())
+        recomputed = set(conn.execute(fact_rows()).tuples())
+    return sorted(stored ^ recomputed)
+
+
 @pytest.fixture
 def engine(seeded, tmp_path):
     engine = open_test_engine(seeded, tmp_path)
-    yield engine
-    engine.dispose()
+    try:
+        yield engine
+        # Whatever the test did, the facts a month's assessment sums follow the tickets.
+        assert not facts_out_of_step(engine), "assessment facts out of step with the tickets"
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -268,7 +268,9 @@ def test_every_event_chain_is_consistent(history):
             assert after.at > before.at, (t.number, before.action, after.action)
         assert chain[-1].to_status == t.status
         assert chain[-1].at < history.end
-        assert all(e.actor_user_id is None and e.actor_username.startswith("sim-") for e in chain)
+        assert all(e.actor_user_id is None for e in chain)
+        # Simulated staff, or the requester answering the return visit by the SMS link.
+        assert all(e.actor_username.startswith(("sim-", "requester:")) for e in chain)
 
 
 def test_numbers_follow_arrival_per_day(history, city):
@@ -292,6 +294,17 @@ def test_handling_goes_through_every_kind_of_step(history):
     assert actions["reopen"] < 0.1 * actions["close"]
 
 
+def test_return_visits_come_by_every_channel_and_some_requesters_are_unreachable(history):
+    """A1: phone, SMS link and web answers; a few never reached after the policy's tries."""
+    visits = [v for t in history.tickets for v in t.visits]
+    final = [v for v in visits if v.status != "pending"]
+    channels = Counter(v.channel for v in final if v.status == "answered")
+    assert channels["phone"] > channels["sms"] > channels["web"] > 0
+    unreachable = [v for v in final if v.status == "unreachable"]
+    assert 0.01 < len(unreachable) / len(final) < 0.1
+    assert all(v.attempts == 3 and v.satisfaction is None for v in unreachable)
+
+
 def test_open_tickets_wait_in_every_open_state(history):
     statuses = Counter(t.status for t in history.tickets)
     for status in (Status.DISPATCHED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REPLIED):
@@ -306,8 +319,8 @@ def test_open_tickets_wait_in_every_open_state(history):
 
 def test_leads_follow_the_dispatch_catalogue(history, city):
     for t in history.tickets:
-        if t.lead_unit_code is None or t.status == Status.OBJECTED:
-            continue  # an objected mis-dispatch still sits with the unit next door
+        if t.lead_unit_code is None or t.status in (Status.OBJECTED, Status.DISPATCHED):
+            continue  # a mis-dispatch sits with the unit next door until it objects
         community = city.unit(t.location_unit_code)
         if t.category == "城乡建设/物业管理":
             assert t.lead_unit_code == community.parent

@@ -6,41 +6,33 @@ requester by the keyed phone hash; its downgrade decrypts again.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
 
 from jiesu.storage import crypto, tables
 from jiesu.storage.db import make_engine
 from jiesu.storage.migrate import downgrade, upgrade
+from tests.conftest import postgres_url
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def empty_engine(tmp_path):
-    url = os.environ.get("JIESU_TEST_DATABASE_URL")
+    url = postgres_url("jiesu_migration_test")
     if not url:
         engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
         yield engine
         engine.dispose()
         return
-    admin = create_engine(
-        make_url(url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
-    )
-    name = "jiesu_migration_test"
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    engine = make_engine(make_url(url).set(database=name).render_as_string(hide_password=False))
+    engine = make_engine(url)
+    with engine.begin() as conn:  # an empty database for each test
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
     yield engine
     engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-    admin.dispose()
 
 
 def _insert_clear_tickets(engine):

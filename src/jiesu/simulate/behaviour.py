@@ -71,6 +71,7 @@ from jiesu.domain.ticket import (
     TimelineEvent,
     Urgency,
 )
+from jiesu.followup.visits import requester_actor
 from jiesu.notifications import Message, messages_for
 
 from .texts import Texts, Topic
@@ -184,6 +185,7 @@ def behaviour_for(seed: int, unit: Unit) -> UnitBehaviour:
 
 UNIT_DAY = (time(8, 30), time(18, 0))
 DESK_DAY = (time(9, 0), time(20, 30))
+UNREACHABLE_SHARE = 0.04  # requesters never reached at the return visit
 
 
 class WorkingTime:
@@ -500,18 +502,10 @@ class Story:
         if not self._step(at, reply):
             return
         late = (t.contacted_at or t.replied_at) > t.contact_due or t.replied_at > t.completion_due
-        contacted = rng.random() >= 0.03
-        solved, satisfaction = self._evaluate(b, outcome, late, contacted)
-        comment = texts.visit_comment(rng, satisfaction, contacted)
-        visit = c.RecordVisit(
-            contacted=contacted, solved=solved, satisfaction=satisfaction, comment=comment
-        )
-        if not do(
-            self.working.desk_time(self.last + _between(rng, 2 * H, 40 * H), rng),
-            visit,
-            self.operator,
-        ):
+        verdict = self._visit(b, outcome, late)
+        if verdict is None:
             return
+        solved, satisfaction = verdict
         if (
             first_round
             and not solved
@@ -529,6 +523,38 @@ class Story:
                 self._handle(first_round=False)
             return
         do(self.last + _between(rng, 1 * M, 45 * M), c.Close(), self.operator)
+
+    def _visit(self, b: UnitBehaviour, outcome: str, late: bool) -> tuple[bool, str] | None:
+        """The return visit (A1): answered by the SMS link, on the web or by phone; a few
+        requesters are never reached, tried as the policy says, then recorded unreachable
+        (no verdict: solved and satisfied). None when the history ends first."""
+        rng, texts, policy = self.rng, self.texts, self.ctx.city.visit_policy
+        at = self.working.desk_time(self.last + _between(rng, 2 * H, 40 * H), rng)
+        if rng.random() < UNREACHABLE_SHARE:
+            retry = due_after(at, policy.retry_after.to_duration(), self.ctx.calendar,
+                              self.ctx.city.tz) - at  # fmt: skip
+            for _ in range(policy.max_attempts):
+                attempt = c.RecordVisit(
+                    reached=False, comment=texts.pick(rng, "visit_unreached"),
+                    max_attempts=policy.max_attempts, retry_after=retry,
+                )  # fmt: skip
+                if not self._step(at, lambda _, cmd=attempt: (cmd, self.operator)):
+                    return None
+                at = self.working.desk_time(self.last + retry, rng)
+            return False, ""  # no verdict, so nothing to re-handle
+        contacted = rng.random() >= 0.03  # the requester's word: did the unit contact me?
+        solved, satisfaction = self._evaluate(b, outcome, late, contacted)
+        channel = rng.choices(("phone", "sms", "web"), (0.6, 0.35, 0.05))[0]
+        actor = self.operator if channel == "phone" else requester_actor(self.ctx, channel)
+        if channel != "phone":  # the link is answered when the requester gets round to it
+            at = self.last + _between(rng, 10 * M, 30 * H)
+        answer = c.RecordVisit(
+            contacted=contacted, solved=solved, satisfaction=satisfaction, channel=channel,
+            comment=texts.visit_comment(rng, satisfaction, contacted),
+        )  # fmt: skip
+        if not self._step(at, lambda _: (answer, actor)):
+            return None
+        return solved, satisfaction
 
     def _contact(self, b: UnitBehaviour, me: Actor, urgent: bool) -> bool:
         rng, t = self.rng, self.ticket
@@ -679,17 +705,14 @@ class Story:
         advice = rtype in (RequestType.CONSULT, RequestType.SUGGESTION)
         p_solved = {ReplyOutcome.SOLVED: 0.95, ReplyOutcome.EXPLAINED: 0.5 if advice else 0.25}
         solved = rng.random() < p_solved.get(ReplyOutcome(outcome), 0.05)
-        if not contacted:  # unreachable after three tries: counted as satisfied by the rule
-            return outcome == ReplyOutcome.SOLVED, Satisfaction.SATISFIED
         if solved:
             base = 0.9
         elif outcome == ReplyOutcome.EXPLAINED:
             base = 0.75 if advice else 0.4
         else:
             base = 0.2
-        p = _clamp(
-            base + b.attitude - (0.15 if late else 0.0) - 0.08 * self.plan.topic.hard, 0.02, 0.98
-        )
+        penalty = (0.15 if late else 0.0) + (0.0 if contacted else 0.35)
+        p = _clamp(base + b.attitude - penalty - 0.08 * self.plan.topic.hard, 0.02, 0.98)
         r = rng.random()
         if r < p:
             return solved, Satisfaction.SATISFIED

@@ -349,9 +349,8 @@ class Texts:
         return fill(rng.choice(self.book["replies"][outcome]), slots)
 
     def visit_comment(self, rng: random.Random, satisfaction: str, contacted: bool) -> str:
-        return rng.choice(
-            self.book["visit_comments"]["unreached" if not contacted else satisfaction]
-        )
+        pool = satisfaction if contacted or satisfaction == "satisfied" else "uncontacted"
+        return rng.choice(self.book["visit_comments"][pool])
 
     def objection(self, rng: random.Random, grounds: str, other: str) -> str:
         return fill(rng.choice(self.book["objections"][grounds]), Slots(rng, other=other))

@@ -14,7 +14,7 @@ from jiesu.domain.ticket import (
     WhistleCall,
 )
 
-from . import tables
+from . import facts, tables
 
 mapper_registry = registry(metadata=tables.metadata)
 _mapped = False
@@ -69,4 +69,5 @@ def map_domain() -> None:
         },
         version_id_col=tables.tickets.c.version,
     )
+    facts.keep_in_step()  # the assessment facts follow every ticket change
     _mapped = True

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -453,6 +454,24 @@ deadline_warnings = Table(
     Column("due", UTCDateTime, nullable=False),
     Column("raised_at", UTCDateTime, nullable=False, index=True),
     UniqueConstraint("ticket_id", "subject", "level", "due", name="uq_deadline_warnings_once"),
+)
+
+#: What each dispatched ticket counts for its lead unit (A2): one row per ticket, kept in
+#: step with the ticket and its return visits in the same transaction (storage/facts.py),
+#: so a month's assessment sums these rows instead of joining tickets and visits.
+assessment_facts = Table(
+    "assessment_facts",
+    metadata,
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), primary_key=True),
+    Column("unit_code", String(64), nullable=False),
+    Column("dispatched_at", UTCDateTime, nullable=False),
+    Column("responded", SmallInteger, nullable=False),
+    Column("answered", SmallInteger, nullable=False),
+    Column("solved", SmallInteger, nullable=False),
+    Column("satisfied", SmallInteger, nullable=False),
+    Column("basically", SmallInteger, nullable=False),
+    Column("unreachable", SmallInteger, nullable=False),
+    Index("ix_assessment_facts_period", "dispatched_at", "unit_code"),
 )
 
 #: Tables whose rows are never updated or deleted (database triggers enforce it).
