@@ -384,11 +384,22 @@ def _error_page(request, session, message: str, code: str, status_code: int) -> 
 def install(app: FastAPI) -> None:
     """Serve the console's pages and its own static assets (no CDN)."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="console-static")
-    from . import dispatch_pages, handling_pages  # import this module: installed once loaded
+    from . import (  # import this module: installed once loaded
+        appeal_pages,
+        assessment_pages,
+        dispatch_pages,
+        handling_pages,
+        public_pages,
+        visit_pages,
+    )
 
     app.include_router(router)
     app.include_router(dispatch_pages.router)
     app.include_router(handling_pages.router)
+    app.include_router(assessment_pages.router)
+    app.include_router(appeal_pages.router)
+    app.include_router(visit_pages.router)
+    app.include_router(public_pages.router)
     knowledge.install(app)
 
     @app.exception_handler(LoginRequired)

@@ -1,0 +1,90 @@
+"""Trends (A2, A3): a unit's — or a whole group's — score and three rates month by month.
+
+Each month is counted by :func:`jiesu.assessment.counts.unit_counts` and gathered into the
+group by :func:`jiesu.assessment.rankings.group_counts`, exactly as the monthly ranking
+does, and judged by the same rule set; a unit's rank is its rank in its group that month.
+A whole group is its units' counts added together (the group's overall rates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from jiesu.context import Context
+from jiesu.domain.assessment import Rates, UnitCounts, rank, rates
+from jiesu.domain.errors import InvalidInput
+
+from .counts import unit_counts
+from .rankings import GROUPS, Period, group_counts, month, rule_sets
+
+MONTHS = 12
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    label: str  # YYYY-MM
+    counts: UnitCounts
+    rates: Rates
+    rank: int | None  # the unit's rank that month; None for a whole group or when unranked
+    ranked: int  # how many units of the group were ranked that month
+
+
+def last_full_month(ctx: Context, now: datetime | None = None) -> str:
+    """The month before the current one, in the city's time zone."""
+    local = (now or ctx.now()).astimezone(ctx.city.tz).date()
+    year, mon = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+    return f"{year:04d}-{mon:02d}"
+
+
+def months_back(label: str, n: int) -> list[str]:
+    """The ``n`` months up to and including ``label``, oldest first."""
+    year, mon = (int(x) for x in label.split("-"))
+    out = []
+    for _ in range(n):
+        out.append(f"{year:04d}-{mon:02d}")
+        year, mon = (year, mon - 1) if mon > 1 else (year - 1, 12)
+    return list(reversed(out))
+
+
+def series(
+    ctx: Context,
+    group: str,
+    unit_code: str | None,
+    rules_name: str,
+    last: str,
+    n: int = MONTHS,
+) -> list[MonthPoint]:
+    """Month by month up to ``last`` (``YYYY-MM``): the unit's figures, or with
+    ``unit_code=None`` the whole group's."""
+    if group not in GROUPS:
+        raise InvalidInput(
+            "assessment.bad_group",
+            "排名分组须为区、街道乡镇、市级部门或公共服务企业",
+            f"Unknown group {group!r}: district, street, city_department or utility",
+        )
+    sets = rule_sets(ctx.city)
+    if rules_name not in sets:
+        raise InvalidInput(
+            "assessment.unknown_rules",
+            f"没有名为“{rules_name}”的考评规则",
+            f"No rule set named {rules_name!r}",
+        )
+    rules = sets[rules_name]
+    month(last, ctx.city.tz)  # assessment.bad_period for a malformed month
+    points = []
+    for label in months_back(last, n):
+        period: Period = month(label, ctx.city.tz)
+        grouped = group_counts(ctx.city, unit_counts(ctx, period.start, period.end), group)
+        ranked = rank(grouped, rules)
+        placed = sum(1 for r in ranked if r.rank is not None)
+        if unit_code is None:
+            total = sum(grouped.values(), UnitCounts())
+            points.append(MonthPoint(label, total, rates(total, rules), None, placed))
+            continue
+        row = next((r for r in ranked if r.unit_code == unit_code), None)
+        counts = row.counts if row else UnitCounts()
+        points.append(
+            MonthPoint(label, counts, rates(counts, rules), row.rank if row else None, placed)
+        )
+    return points

@@ -1,0 +1,178 @@
+"""The assessment office's console pages (A2–A4), under ``/console/assessment/``: the monthly
+ranking of each group under a rule set, optionally beside a second rule set; the drill-down
+from a unit to the tickets behind its figures; the trend of a unit or a whole group.
+
+The figures are those of the API (``GET /api/assessment/rankings``): the same
+:func:`jiesu.assessment.rankings.rankings`; the drill-down and trends come from
+:mod:`jiesu.assessment.drilldown` and :mod:`jiesu.assessment.trends`, which count as the
+ranking does. Hotline staff only, as the API's ``assessment.forbidden``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from jiesu import accounts
+from jiesu.api.deps import ContextDep
+from jiesu.assessment import drilldown as dd
+from jiesu.assessment import trends
+from jiesu.assessment.rankings import GROUP_LABELS_ZH, GROUPS, month, rankings, rule_sets
+from jiesu.domain.errors import JiesuError
+from jiesu.domain.roles import HOTLINE_ROLES
+
+from . import assessment_views as av
+from . import views
+from .routes import Problem
+from .web import PageSession, render
+
+router = APIRouter(include_in_schema=False)
+BASE = "/console/assessment"
+
+
+def refused(request, session, message: str, code: str, status_code: int) -> Response:
+    problem = Problem([message], code)
+    return render(request, "error.html", session=session, problem=problem, status_code=status_code)
+
+
+def office_only(request, session: accounts.LoginSession) -> Response | None:
+    """The same rule as the API's ``_office``: the hotline's staff read the assessment."""
+    if session.user.role in HOTLINE_ROLES:
+        return None
+    return refused(request, session, "考评结果由热线考评办查看", "assessment.forbidden", 403)
+
+
+def _choices(ctx, params) -> dict:
+    """Group, month, rule set and the rule set to compare, from the query; what was not
+    understood falls back to the default and is named in ``problems``."""
+    problems: list[str] = []
+    group = params.get("group") or "district"
+    if group not in GROUPS:
+        problems.append(f"没有“{group[:20]}”这个排名分组，已显示区的排名")
+        group = "district"
+    label, error = av.chosen_month(ctx, params.get("month"))
+    if error:
+        problems.append(error)
+    sets = rule_sets(ctx.city)
+    rules = params.get("rules") or "standard"
+    if rules not in sets:
+        problems.append(f"没有名为“{rules[:20]}”的考评规则，已按标准规则计算")
+        rules = "standard"
+    compare = params.get("compare") or ""
+    if compare and (compare not in sets or compare == rules):
+        if compare not in sets:
+            problems.append(f"没有名为“{compare[:20]}”的考评规则，未作对比")
+        compare = ""
+    return {"group": group, "month": label, "rules": rules, "compare": compare,
+            "sets": sets, "problems": problems}  # fmt: skip
+
+
+def _problem(c: dict) -> Problem | None:
+    return Problem(c["problems"], "assessment.bad_query") if c["problems"] else None
+
+
+@router.get(BASE + "/rankings", response_class=HTMLResponse)
+def rankings_page(request: Request, ctx: ContextDep, session: PageSession) -> Response:
+    denied = office_only(request, session)
+    if denied:
+        return denied
+    c = _choices(ctx, request.query_params)
+    period = month(c["month"], ctx.city.tz)
+    main = rankings(ctx, period, c["group"], c["rules"])
+    other = rankings(ctx, period, c["group"], c["compare"]) if c["compare"] else None
+    rows = main["units"]
+    return render(
+        request,
+        "assessment/rankings.html",
+        session=session,
+        c=c,
+        r=main,
+        rows=rows,
+        other=av.compared(rows, other["units"] if other else None),
+        other_rules=other["rules"] if other else None,
+        tabs=av.GROUP_TABS,
+        prev_month=av.shift_month(c["month"], -1),
+        next_month=av.shift_month(c["month"], 1),
+        talks=sum(1 for u in rows if u["talk"]),
+        av=av,
+        q=dict(request.query_params),
+        problem=_problem(c),
+        status_code=422 if c["problems"] else 200,
+    )
+
+
+@router.get(BASE + "/units/{code}", response_class=HTMLResponse)
+def unit_page(code: str, request: Request, ctx: ContextDep, session: PageSession) -> Response:
+    denied = office_only(request, session)
+    if denied:
+        return denied
+    params = request.query_params
+    c = _choices(ctx, params)
+    only = params.get("only") or ""
+    only = only if only in dd.FILTERS else ""
+    raw_page = params.get("page") or "1"
+    page = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
+    period = month(c["month"], ctx.city.tz)
+    try:
+        found = dd.drilldown(ctx, period, c["group"], code, only=only, page=page)
+    except JiesuError as exc:
+        return refused(request, session, exc.message_zh, exc.code, exc.status)
+    ranked = rankings(ctx, period, c["group"], c["rules"])
+    mine = next((u for u in ranked["units"] if u["unit_code"] == code), None)
+    pages = max(1, -(-found.matching // dd.PAGE_SIZE))
+    return render(
+        request,
+        "assessment/unit.html",
+        session=session,
+        c=c,
+        code=code,
+        unit=views.unit_name(ctx.city, code),
+        d=found,
+        totals=vars(found.totals),
+        mine=mine,
+        rules=ranked["rules"],
+        rows=[av.contribution_row(r, ctx.city) for r in found.rows],
+        filters=list(dd.FILTERS.items()),
+        only=only,
+        page=min(page, pages),
+        pages=pages,
+        av=av,
+        q=dict(params),
+        problem=_problem(c),
+        status_code=422 if c["problems"] else 200,
+    )
+
+
+@router.get(BASE + "/trends", response_class=HTMLResponse)
+def trends_page(request: Request, ctx: ContextDep, session: PageSession) -> Response:
+    denied = office_only(request, session)
+    if denied:
+        return denied
+    params = request.query_params
+    c = _choices(ctx, params)
+    unit = params.get("unit") or None
+    if unit is not None:
+        try:
+            dd.member_codes(ctx, c["group"], unit)
+        except JiesuError as exc:
+            return refused(request, session, exc.message_zh, exc.code, exc.status)
+    points = trends.series(ctx, c["group"], unit, c["rules"], c["month"])
+    group_zh = GROUP_LABELS_ZH[c["group"]]
+    units = [(u.code, u.name) for u in ctx.city.units if u.kind is GROUPS[c["group"]]]
+    return render(
+        request,
+        "assessment/trends.html",
+        session=session,
+        c=c,
+        unit=unit,
+        unit_label=views.unit_name(ctx.city, unit) if unit else f"全部{group_zh}",
+        group_zh=group_zh,
+        units=units,
+        points=points,
+        chart=av.trend_chart(points),
+        tabs=av.GROUP_TABS,
+        av=av,
+        q=dict(params),
+        problem=_problem(c),
+        status_code=422 if c["problems"] else 200,
+    )
