@@ -7,7 +7,13 @@ from datetime import datetime
 
 import pytest
 
-from jiesu.city.config import AssessmentRuleSpec, AssessmentWeights, VisitPolicy
+from jiesu.assessment.rankings import Period, base_period, month
+from jiesu.city.config import (
+    AssessmentRuleSpec,
+    AssessmentWeights,
+    ObservationPolicy,
+    VisitPolicy,
+)
 from tests.api.helpers import act, create
 from tests.conftest import TZ
 
@@ -116,6 +122,56 @@ def test_change_of_rank_against_the_month_before(client, auth, clock, office_cit
     streets = _rank(client, auth, month="2026-11", group="street", rules="small")
     assert (streets["990101001"]["rank"], streets["990101001"]["change"]) == (1, 1)
     assert (streets["990101002"]["rank"], streets["990101002"]["change"]) == (2, -1)
+
+
+def _dispatched(client, auth, street: str, n: int) -> None:
+    for _ in range(n):
+        number = create(client, auth)["number"]
+        act(client, auth, "dispatcher", number, "dispatch", lead_unit_code=street)
+
+
+def test_the_base_figure_ratio_compares_with_the_same_month_a_year_before(
+    client, auth, clock, office_city
+):
+    """A4 基数诉求比: orders ÷ the base period's orders; too small a base gives none."""
+    office_city.city = office_city.city.model_copy(
+        update={"observation_policy": ObservationPolicy(min_base_orders=2)}
+    )
+    clock.now = datetime(2025, 11, 10, 10, 0, tzinfo=TZ)
+    _dispatched(client, auth, "990101001", 3)
+    _dispatched(client, auth, "990101002", 1)
+    clock.now = datetime(2026, 10, 10, 10, 0, tzinfo=TZ)  # the month before: not the base
+    _dispatched(client, auth, "990101001", 2)
+    clock.now = datetime(2026, 11, 10, 10, 0, tzinfo=TZ)
+    _dispatched(client, auth, "990101001", 6)
+    _dispatched(client, auth, "990101002", 1)
+    streets = _rank(client, auth, month="2026-11", group="street", rules="small")
+    assert (streets["990101001"]["base_orders"], streets["990101001"]["base_ratio"]) == (3, 2.0)
+    assert (streets["990101002"]["base_orders"], streets["990101002"]["base_ratio"]) == (1, None)
+    districts = _rank(client, auth, month="2026-11", group="district", rules="small")
+    assert districts["990101"]["base_ratio"] == pytest.approx(7 / 4)
+    # The base may be the period before instead (October: 2 orders).
+    office_city.city = office_city.city.model_copy(
+        update={"observation_policy": ObservationPolicy(base_period="previous_period")}
+    )
+    streets = _rank(client, auth, month="2026-11", group="street", rules="small")
+    assert (streets["990101001"]["base_orders"], streets["990101001"]["base_ratio"]) == (2, None)
+
+
+def test_base_periods_by_hand():
+    december = month("2026-12", TZ)
+    year_before, scale = base_period(december, ObservationPolicy(), TZ)
+    assert (year_before.start, year_before.end, scale) == (
+        datetime(2025, 12, 1, tzinfo=TZ), datetime(2026, 1, 1, tzinfo=TZ), 1.0
+    )  # fmt: skip
+    trailing, scale = base_period(december, ObservationPolicy(base_period="trailing_year"), TZ)
+    assert (trailing.start, trailing.end) == (datetime(2025, 12, 1, tzinfo=TZ), december.start)
+    assert scale == pytest.approx(31 / 365)
+    leap = Period(datetime(2028, 2, 29, tzinfo=TZ), datetime(2028, 3, 2, tzinfo=TZ), "period")
+    before = leap.year_before(TZ)
+    assert (before.start, before.end) == (
+        datetime(2027, 2, 28, tzinfo=TZ), datetime(2027, 3, 2, tzinfo=TZ)
+    )  # fmt: skip
 
 
 def test_bad_questions_are_refused(client, auth):

@@ -1,7 +1,7 @@
 """The monthly assessment as an Excel workbook (A4), in the layout assessment offices use:
 one sheet per group (区, 街道乡镇, 市级部门, 公共服务企业), a title row naming the month and the
 rule set, then 序号, 单位名称, 诉求量, 响应率, 解决率, 满意率, 综合成绩, 排名, 名次变化, 约谈,
-万人诉求比, 说明. Rates are percentages with one decimal; units not ranked are listed last."""
+万人诉求比, 基数诉求比 (with the base's orders), 说明. Rates are percentages with one decimal; units not ranked are listed last."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from io import BytesIO
 
 from jiesu.context import Context
 
-from .rankings import GROUP_LABELS_ZH, GROUPS, Period, rankings
+from .rankings import GROUP_LABELS_ZH, Period, assess
 
 HEADER = ("序号", "单位名称", "诉求量", "响应率", "解决率", "满意率", "综合成绩", "排名",
-          "名次变化", "约谈", "万人诉求比", "说明")  # fmt: skip
+          "名次变化", "约谈", "万人诉求比", "基数诉求比", "基期诉求量", "说明")  # fmt: skip
 
 
 def workbook(ctx: Context, period: Period, rules: str) -> bytes:
@@ -23,8 +23,7 @@ def workbook(ctx: Context, period: Period, rules: str) -> bytes:
     book.remove(book.active)
     bold = Font(bold=True)
     talk_fill = PatternFill("solid", fgColor="FDE2E1")
-    for group in GROUPS:
-        data = rankings(ctx, period, group, rules)
+    for group, data in assess(ctx, period, rules).items():
         sheet = book.create_sheet(GROUP_LABELS_ZH[group])
         sheet.append(
             [f"{period.label} 接诉即办考评结果（{GROUP_LABELS_ZH[group]}，规则：{rules}）"]
@@ -50,6 +49,8 @@ def workbook(ctx: Context, period: Period, rules: str) -> bytes:
                     (f"+{change}" if change > 0 else str(change)) if change else None,
                     "是" if u["talk"] else None,
                     u["per_10k_residents"],
+                    u["base_ratio"],
+                    u["base_orders"],
                     "；".join(u["notes"]) or None,
                 ]
             )
@@ -57,7 +58,7 @@ def workbook(ctx: Context, period: Period, rules: str) -> bytes:
                 for cell in sheet[sheet.max_row]:
                     cell.fill = talk_fill
         for column, width in zip(
-            "ABCDEFGHIJKL", (6, 28, 8, 8, 8, 8, 9, 6, 8, 6, 10, 30), strict=True
+            "ABCDEFGHIJKLMN", (6, 28, 8, 8, 8, 8, 9, 6, 8, 6, 10, 10, 10, 30), strict=True
         ):
             sheet.column_dimensions[column].width = width
         sheet.freeze_panes = "A3"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from jiesu.city.config import CityConfig
+from jiesu.city.config import CityConfig, ObservationPolicy
 from jiesu.city.units import UnitKind
 from jiesu.context import Context
 from jiesu.domain.assessment import Ranked, RuleSet, UnitCounts, Unreachable, rank
@@ -69,6 +69,31 @@ class Period:
         length = self.end - self.start
         return Period(self.start - length, self.start, "previous")
 
+    def year_before(self, tz) -> Period:
+        """The same period a year earlier, read in the city's time zone."""
+        if self.label.count("-") == 1:
+            year, mon = self.label.split("-")
+            return month(f"{int(year) - 1}-{mon}", tz)
+        start, end = (_a_year_before(d, tz) for d in (self.start, self.end))
+        return Period(start, end, "year before")
+
+
+def _a_year_before(moment: datetime, tz) -> datetime:
+    local = moment.astimezone(tz)
+    day = min(local.day, 28) if (local.month, local.day) == (2, 29) else local.day
+    return local.replace(year=local.year - 1, day=day)
+
+
+def base_period(period: Period, policy: ObservationPolicy, tz) -> tuple[Period, float]:
+    """The base of the base-figure ratio (A4) and the factor that scales its orders to
+    the period's length."""
+    if policy.base_period == "previous_period":
+        return period.previous(tz), 1.0
+    if policy.base_period == "trailing_year":
+        base = Period(_a_year_before(period.start, tz), period.start, "trailing year")
+        return base, (period.end - period.start) / (base.end - base.start)
+    return period.year_before(tz), 1.0
+
 
 def month(label: str, tz) -> Period:
     """``YYYY-MM`` in the city's time zone: from the first's midnight to the next first's."""
@@ -109,12 +134,22 @@ def group_counts(
 
 
 def rankings(ctx: Context, period: Period, group: str, rules_name: str) -> dict[str, Any]:
-    if group not in GROUPS:
-        raise InvalidInput(
-            "assessment.bad_group",
-            "排名分组须为区、街道乡镇、市级部门或公共服务企业",
-            f"Unknown group {group!r}: district, street, city_department or utility",
-        )
+    """One group's ranking for the period (see :func:`assess`)."""
+    return assess(ctx, period, rules_name, (group,))[group]
+
+
+def assess(
+    ctx: Context, period: Period, rules_name: str, groups: tuple[str, ...] = tuple(GROUPS)
+) -> dict[str, dict[str, Any]]:
+    """The period's assessment in each group, ranked, with the change against the period
+    before: the counts of both periods are read once for all groups."""
+    for group in groups:
+        if group not in GROUPS:
+            raise InvalidInput(
+                "assessment.bad_group",
+                "排名分组须为区、街道乡镇、市级部门或公共服务企业",
+                f"Unknown group {group!r}: district, street, city_department or utility",
+            )
     sets = rule_sets(ctx.city)
     if rules_name not in sets:
         raise InvalidInput(
@@ -123,18 +158,49 @@ def rankings(ctx: Context, period: Period, group: str, rules_name: str) -> dict[
             f"No rule set named {rules_name!r}",
         )
     rules = sets[rules_name]
-    now = group_counts(ctx.city, unit_counts(ctx, period.start, period.end), group)
     before_period = period.previous(ctx.city.tz)
-    before = group_counts(ctx.city, unit_counts(ctx, before_period.start, before_period.end), group)
-    rows = rank(now, rules, previous=before)
-    return {
-        "period": {"start": period.start, "end": period.end, "label": period.label},
-        "previous": {"start": before_period.start, "end": before_period.end},
-        "group": group,
-        "group_zh": GROUP_LABELS_ZH[group],
-        "rules": vars(rules) | {"unreachable": str(rules.unreachable)},
-        "units": [_row(ctx.city, r) for r in rows],
-    }
+    now_counts = unit_counts(ctx, period.start, period.end)
+    before_counts = unit_counts(ctx, before_period.start, before_period.end)
+    policy = ctx.city.observation_policy
+    base, scale = base_period(period, policy, ctx.city.tz)
+    base_counts = (
+        before_counts
+        if (base.start, base.end) == (before_period.start, before_period.end)
+        else unit_counts(ctx, base.start, base.end)
+    )
+    found = {}
+    for group in groups:
+        now = group_counts(ctx.city, now_counts, group)
+        before = group_counts(ctx.city, before_counts, group)
+        base_orders = {
+            code: c.orders for code, c in group_counts(ctx.city, base_counts, group).items()
+        }
+        observe = Observation(base_orders, scale, policy.min_base_orders)
+        found[group] = {
+            "period": {"start": period.start, "end": period.end, "label": period.label},
+            "previous": {"start": before_period.start, "end": before_period.end},
+            "base": {"start": base.start, "end": base.end, "kind": policy.base_period},
+            "group": group,
+            "group_zh": GROUP_LABELS_ZH[group],
+            "rules": vars(rules) | {"unreachable": str(rules.unreachable)},
+            "units": [_row(ctx.city, r) | observe(r) for r in rank(now, rules, previous=before)],
+        }
+    return found
+
+
+@dataclass(frozen=True)
+class Observation:
+    """The base-figure ratio of a ranked row (A4): its orders over the base's, scaled."""
+
+    base_orders: dict[str, int]
+    scale: float
+    min_base: int
+
+    def __call__(self, r: Ranked) -> dict[str, Any]:
+        base = self.base_orders.get(r.unit_code, 0)
+        expected = base * self.scale
+        ratio = round(r.counts.orders / expected, 3) if base >= self.min_base else None
+        return {"base_orders": base, "base_ratio": ratio}
 
 
 def _row(city: CityConfig, r: Ranked) -> dict[str, Any]:

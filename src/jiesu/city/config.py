@@ -215,6 +215,22 @@ class AppealPolicy(_Strict):
     window_days: int = Field(default=10, ge=1, le=90)  # after the evaluation (or the close)
 
 
+class ObservationPolicy(_Strict):
+    """Observation indicators shown beside the score, never part of it (A4).
+
+    The base-figure ratio (基数诉求比) compares a unit's orders in the period with its
+    orders in a base period, scaled to the same length: ``same_period_last_year`` (the
+    default: seasons cancel out), ``previous_period``, or ``trailing_year`` (the twelve
+    months before, averaged). Below ``min_base_orders`` in the base no ratio is given.
+    """
+
+    base_period: str = Field(
+        default="same_period_last_year",
+        pattern="^(same_period_last_year|previous_period|trailing_year)$",
+    )
+    min_base_orders: int = Field(default=5, ge=1)
+
+
 class AssessmentRuleSpec(_Strict):
     """A written definition of the rates and the score (A2); several may coexist (A3)."""
 
@@ -275,6 +291,7 @@ class CityConfig(_Strict):
         response=0.2, resolution=0.4, satisfaction=0.4
     )
     assessment_rules: tuple[AssessmentRuleSpec, ...] = ()
+    observation_policy: ObservationPolicy = ObservationPolicy()  # A4
     appeal_policy: AppealPolicy = AppealPolicy()  # more rule sets, to compare (A3)
     merged_hotlines: dict[str, str] = Field(default_factory=dict)  # number → name, e.g. 12315
 
