@@ -16,21 +16,21 @@ from jiesu.assessment import appeals, indicators
 from jiesu.assessment.appeals import Grounds
 from jiesu.assessment.export import workbook
 from jiesu.assessment.rankings import Period, month, rankings, rule_sets
-from jiesu.domain.errors import Forbidden, InvalidInput, NotFound
+from jiesu.domain.errors import InvalidInput, NotFound
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 
-from .deps import ContextDep, get_actor
+from .deps import ContextDep, get_actor, role_guard
 
 router = APIRouter(prefix="/api/assessment", tags=["assessment"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _office(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
-    if actor.role not in HOTLINE_ROLES:
-        raise Forbidden(
-            "assessment.forbidden", "考评结果由热线考评办查看", "The assessment is the office's"
-        )
-    return actor
+_office = role_guard(
+    HOTLINE_ROLES,
+    "assessment.forbidden",
+    "考评结果由热线考评办查看",
+    "The assessment is the office's",
+)
 
 
 @router.get("/rules", summary="考评规则 Rule sets")

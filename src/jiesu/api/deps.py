@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from jiesu import accounts
 from jiesu.context import Context
 from jiesu.domain.errors import Forbidden, Unauthenticated
-from jiesu.domain.roles import Actor
+from jiesu.domain.roles import Actor, Role
 
 SESSION_COOKIE = "jiesu_session"
 
@@ -58,3 +58,14 @@ def get_actor(session: SessionDep) -> Actor:
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def role_guard(roles: frozenset[Role], code: str, zh: str, en: str):
+    """A dependency giving the actor when its role is one of ``roles``, else 403 ``code``."""
+
+    def guard(actor: ActorDep) -> Actor:
+        if actor.role not in roles:
+            raise Forbidden(code, zh, en)
+        return actor
+
+    return guard

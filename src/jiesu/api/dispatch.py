@@ -17,7 +17,7 @@ from sqlalchemy import select
 from jiesu.dispatch import catalogue, history, reports
 from jiesu.dispatch.catalogue import CatalogueVersion
 from jiesu.dispatch.suggest import suggest
-from jiesu.domain.errors import Forbidden, InvalidInput
+from jiesu.domain.errors import InvalidInput
 from jiesu.domain.roles import HOTLINE_ROLES, Actor, Role
 from jiesu.domain.ticket import Status, Ticket
 from jiesu.storage import repository as repo
@@ -25,28 +25,26 @@ from jiesu.storage.tables import consultation_invites as ci
 from jiesu.storage.tables import tickets as t
 from jiesu.storage.uow import UnitOfWork
 
-from .deps import ContextDep, get_actor
+from .deps import ContextDep, get_actor, role_guard
 
 router = APIRouter(prefix="/api", tags=["dispatch"])
 EDITORS = frozenset({Role.DISPATCHER, Role.ADMIN})
 
 
-def _hotline(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
-    if actor.role not in HOTLINE_ROLES:
-        raise Forbidden(
-            "dispatch.forbidden", "只有热线工作人员可以查看", "Only hotline staff may see this"
-        )
-    return actor
+_hotline = role_guard(
+    HOTLINE_ROLES,
+    "dispatch.forbidden",
+    "只有热线工作人员可以查看",
+    "Only hotline staff may see this",
+)
 
 
-def _editor(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
-    if actor.role not in EDITORS:
-        raise Forbidden(
-            "catalogue.forbidden",
-            "只有派单员和管理员可以修改派单目录或训练模型",
-            "Only dispatchers and administrators may change the catalogue or train the model",
-        )
-    return actor
+_editor = role_guard(
+    EDITORS,
+    "catalogue.forbidden",
+    "只有派单员和管理员可以修改派单目录或训练模型",
+    "Only dispatchers and administrators may change the catalogue or train the model",
+)
 
 
 HotlineActor = Annotated[Actor, Depends(_hotline)]

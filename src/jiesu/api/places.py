@@ -14,33 +14,26 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jiesu.dispatch import places as pl
 from jiesu.dispatch.territory import Gazetteer, TerritoryMatch
-from jiesu.domain.errors import Forbidden
 from jiesu.domain.roles import HOTLINE_ROLES, Actor, Role
 
-from .deps import ContextDep, get_actor
+from .deps import ContextDep, role_guard
 
 router = APIRouter(prefix="/api", tags=["territory"])
 EDITORS = frozenset({Role.DISPATCHER, Role.ADMIN})
 
 
-def hotline_actor(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
-    if actor.role not in HOTLINE_ROLES:
-        raise Forbidden(
-            "place.forbidden",
-            "只有热线工作人员可以查看地名和判定属地",
-            "Only hotline staff may look up place names and territory",
-        )
-    return actor
-
-
-def editor_actor(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
-    if actor.role not in EDITORS:
-        raise Forbidden(
-            "place.forbidden",
-            "只有派单员和管理员可以增删地名",
-            "Only dispatchers and administrators may add or remove place names",
-        )
-    return actor
+hotline_actor = role_guard(
+    HOTLINE_ROLES,
+    "place.forbidden",
+    "只有热线工作人员可以查看地名和判定属地",
+    "Only hotline staff may look up place names and territory",
+)
+editor_actor = role_guard(
+    EDITORS,
+    "place.forbidden",
+    "只有派单员和管理员可以增删地名",
+    "Only dispatchers and administrators may add or remove place names",
+)
 
 
 HotlineActor = Annotated[Actor, Depends(hotline_actor)]

@@ -12,25 +12,23 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from jiesu.domain.errors import Forbidden, NotFound
+from jiesu.domain.errors import NotFound
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 from jiesu.intake import requesters as rq
 from jiesu.storage import repository as repo
 from jiesu.storage.uow import UnitOfWork
 
-from .deps import ContextDep, get_actor
+from .deps import ContextDep, role_guard
 
 router = APIRouter(prefix="/api/requesters", tags=["requesters"])
 
 
-def hotline_actor(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
-    if actor.role not in HOTLINE_ROLES:
-        raise Forbidden(
-            "requester.forbidden",
-            "只有热线工作人员可以查看诉求人信息",
-            "Only hotline staff may look up requesters",
-        )
-    return actor
+hotline_actor = role_guard(
+    HOTLINE_ROLES,
+    "requester.forbidden",
+    "只有热线工作人员可以查看诉求人信息",
+    "Only hotline staff may look up requesters",
+)
 
 
 HotlineActor = Annotated[Actor, Depends(hotline_actor)]

@@ -17,13 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jiesu.actions import run
 from jiesu.domain.commands import Action
-from jiesu.domain.errors import Conflict, Forbidden, Gone, NotFound
+from jiesu.domain.errors import Conflict, Gone, NotFound
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 from jiesu.domain.ticket import REPLY_OUTCOME_LABELS_ZH, Satisfaction
 from jiesu.followup import visits
 from jiesu.followup.actions import VisitInput
 
-from .deps import ContextDep, get_actor
+from .deps import ContextDep, role_guard
 
 router = APIRouter(prefix="/api", tags=["return visits"])
 
@@ -102,12 +102,9 @@ def answer(visit_id: int, data: Answers, ctx: ContextDep, exp: int, sig: Sig) ->
     return {**_view(ctx, visits.visit_row(ctx, visit_id)), "thanks": "感谢您的评价"}
 
 
-def _hotline(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
-    if actor.role not in HOTLINE_ROLES:
-        raise Forbidden(
-            "visit.forbidden", "回访由热线工作人员进行", "Return visits are the hotline's"
-        )
-    return actor
+_hotline = role_guard(
+    HOTLINE_ROLES, "visit.forbidden", "回访由热线工作人员进行", "Return visits are the hotline's"
+)
 
 
 @router.get("/visits/due", summary="待回访 Return visits due")
