@@ -63,6 +63,33 @@ def test_emergency_is_handed_over_in_one_step(client, auth, ctx):
     assert relay_once(ctx, adapters).sent == 0  # nothing is sent twice
 
 
+class DeskWhileSending:
+    """An adapter during whose send the desk writes: on SQLite the relay must not hold the
+    write lock then (each message is marked in its own short transaction)."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.sent = 0
+
+    def send(self, message: OutgoingMessage) -> None:
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA busy_timeout=200")  # fail fast if locked
+            conn.execute(tables.outbox.update().where(tables.outbox.c.id == -1).values(attempts=0))
+            conn.commit()
+        self.sent += 1
+
+
+def test_a_slow_adapter_does_not_block_the_desk(client, auth, ctx):
+    for _ in range(2):
+        create(client, auth)
+    adapter = DeskWhileSending(ctx.engine)
+    topics = {r.topic for r in rows(ctx)}
+    result = relay_once(ctx, dict.fromkeys(topics, adapter))
+    assert result.failed == 0 and result.sent == adapter.sent == len(rows(ctx)) >= 2
+    assert pending_count(ctx) == 0
+
+
 def test_failures_back_off_and_are_kept_until_delivered(client, auth, ctx, clock):
     create(client, auth)  # queues the "received" SMS
     flaky = Flaky(failures=2)

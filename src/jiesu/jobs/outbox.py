@@ -41,48 +41,65 @@ class RelayResult:
 
 
 def relay_once(ctx: Context, adapters: dict[str, Adapter], *, batch: int = 100) -> RelayResult:
-    """One pass over the due messages; returns how many were sent and how many failed."""
+    """One pass over the due messages; returns how many were sent and how many failed.
+
+    PostgreSQL: the batch is claimed ``FOR UPDATE SKIP LOCKED`` and marked in that one
+    transaction (row locks block no other writer). SQLite has a single writer, so the
+    batch is read first and each message is marked in its own short transaction after
+    its adapter returned: a slow adapter never holds the write lock the desk needs.
+    """
     now = ctx.now()
     o = tables.outbox.c
-    sent = failed = 0
-    with UnitOfWork(ctx.engine) as uow:
-        stmt = (
-            select(o.id, o.topic, o.idempotency_key, o.ticket_id, o.payload, o.attempts)
-            .where(o.sent_at.is_(None), o.available_at <= now, o.attempts < MAX_ATTEMPTS)
-            .order_by(o.available_at, o.id)
-            .limit(batch)
-        )
-        if uow.session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        for row in uow.session.execute(stmt).all():
-            message = OutgoingMessage(row.topic, row.idempotency_key, row.ticket_id, row.payload)
-            adapter = adapters.get(row.topic)
-            try:
-                if adapter is None:
-                    raise LookupError(f"no adapter for topic {row.topic!r}")
-                adapter.send(message)
-            except Exception as exc:  # an adapter's failure is recorded, never fatal
-                failed += 1
-                attempts = row.attempts + 1
-                log.warning("outbox %s attempt %d failed: %s", row.idempotency_key, attempts, exc)
-                uow.session.execute(
-                    update(tables.outbox)
-                    .where(o.id == row.id)
-                    .values(
-                        attempts=attempts,
-                        last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                        available_at=now + backoff(attempts),
-                    )
-                )
-                continue
-            sent += 1
-            uow.session.execute(
-                update(tables.outbox)
-                .where(o.id == row.id)
-                .values(sent_at=now, attempts=row.attempts + 1, last_error=None)
-            )
+    stmt = (
+        select(o.id, o.topic, o.idempotency_key, o.ticket_id, o.payload, o.attempts)
+        .where(o.sent_at.is_(None), o.available_at <= now, o.attempts < MAX_ATTEMPTS)
+        .order_by(o.available_at, o.id)
+        .limit(batch)
+    )
+    outcomes: list[bool] = []
+    if ctx.engine.dialect.name == "postgresql":
+        with UnitOfWork(ctx.engine) as uow:
+            for row in uow.session.execute(stmt.with_for_update(skip_locked=True)).all():
+                outcomes.append(_deliver(uow, row, adapters, now))
+            uow.commit()
+    else:
+        with UnitOfWork(ctx.engine, write=False) as uow:
+            due = uow.session.execute(stmt).all()
+        for row in due:
+            with UnitOfWork(ctx.engine) as uow:
+                outcomes.append(_deliver(uow, row, adapters, now, commit=True))
+    return RelayResult(outcomes.count(True), outcomes.count(False))
+
+
+def _deliver(uow: UnitOfWork, row, adapters, now: datetime, *, commit: bool = False) -> bool:
+    """Hand one message to its adapter and record the outcome (committed here with
+    ``commit``, else by the caller with its batch)."""
+    o = tables.outbox.c
+    message = OutgoingMessage(row.topic, row.idempotency_key, row.ticket_id, row.payload)
+    adapter = adapters.get(row.topic)
+    try:
+        if adapter is None:
+            raise LookupError(f"no adapter for topic {row.topic!r}")
+        adapter.send(message)
+    except Exception as exc:  # an adapter's failure is recorded, never fatal
+        attempts = row.attempts + 1
+        log.warning("outbox %s attempt %d failed: %s", row.idempotency_key, attempts, exc)
+        values = {
+            "attempts": attempts,
+            "last_error": f"{type(exc).__name__}: {exc}"[:2000],
+            "available_at": now + backoff(attempts),
+        }
+        ok = False
+    else:
+        values = {"sent_at": now, "attempts": row.attempts + 1, "last_error": None}
+        ok = True
+    # ``sent_at IS NULL``: another pass that sent it meanwhile is not overwritten.
+    uow.session.execute(
+        update(tables.outbox).where(o.id == row.id, o.sent_at.is_(None)).values(**values)
+    )
+    if commit:
         uow.commit()
-    return RelayResult(sent, failed)
+    return ok
 
 
 def pending_count(ctx: Context) -> int:
