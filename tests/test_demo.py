@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -9,16 +10,23 @@ import pytest
 from jiesu import accounts
 from jiesu.city.config import UnitKind
 from jiesu.demo import DEMO_PASSWORD, prepare_demo
+from jiesu.storage import crypto
 from jiesu.storage import repository as repo
 from jiesu.storage.repository import TicketFilter
 from jiesu.storage.uow import UnitOfWork
+from tests.conftest import TEST_SECRET
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
+    """The demo keeps its own contact-data key; the other tests' key is back afterwards."""
     folder = tmp_path_factory.mktemp("demo")
-    ctx, logins = prepare_demo(folder, seed=7, days=2)
-    return folder, ctx, logins
+    try:
+        ctx, logins = prepare_demo(folder, seed=7, days=2)
+        yield folder, ctx, logins
+    finally:
+        os.environ.pop("JIESU_SECRET_KEY_FILE", None)
+        crypto.configure(TEST_SECRET)
 
 
 def test_demo_city_is_beijing_with_its_divisions(demo):
@@ -62,3 +70,16 @@ def test_running_the_demo_again_reuses_its_data(demo):
             uow.session, TicketFilter(limit=1), visible_to_unit=None, now=ctx2.now()
         )[1]
     assert before == after > 0
+
+
+def test_fresh_starts_over_with_a_new_key(demo):
+    folder, _, _ = demo
+    old_key = (folder / "secret.key").read_text()
+    ctx, _ = prepare_demo(folder, seed=8, days=1, fresh=True)
+    assert (folder / "secret.key").read_text() != old_key
+    with UnitOfWork(ctx.engine, write=False) as uow:
+        items, total = repo.list_tickets(
+            uow.session, TicketFilter(limit=5), visible_to_unit=None, now=ctx.now()
+        )
+    assert total > 0
+    assert any(t.requester_phone for t in items)  # decrypted with the new key

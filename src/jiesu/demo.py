@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,12 +100,14 @@ def _existing_users(ctx: Context) -> set[str]:
 def _use_demo_secret(path: Path) -> None:
     """The demo keeps its own contact-data key beside its database (a real deployment sets
     JIESU_SECRET_KEY from its secret store)."""
-    if os.environ.get("JIESU_SECRET_KEY") or os.environ.get("JIESU_SECRET_KEY_FILE"):
+    own = os.environ.get("JIESU_SECRET_KEY_FILE")
+    if os.environ.get("JIESU_SECRET_KEY") or own not in (None, str(path)):
         return
     if not path.exists():
         path.write_text(crypto.new_secret() + "\n", encoding="utf-8")
         path.chmod(0o600)
     os.environ["JIESU_SECRET_KEY_FILE"] = str(path)
+    crypto.configure_from_environment()  # this key, even if another was installed before
 
 
 def _learn_proposals(ctx: Context, folder: Path) -> None:
@@ -142,7 +145,6 @@ def prepare_demo(
     started = time.perf_counter()
     data_dir.mkdir(parents=True, exist_ok=True)
     city_path = data_dir / "city.yaml"
-    _use_demo_secret(data_dir / "secret.key")
     db_path = data_dir / "jiesu.db"
     if fresh:
         for path in (
@@ -153,6 +155,8 @@ def prepare_demo(
             data_dir / "secret.key",
         ):
             path.unlink(missing_ok=True)
+        shutil.rmtree(data_dir / "models", ignore_errors=True)  # learned from the old history
+    _use_demo_secret(data_dir / "secret.key")  # after --fresh removed the old one
     if not city_path.exists():
         print(f"建立演示城市 Building the demo city ({DEMO_CITY}) → {city_path}", flush=True)
         write_city(build_city(DEMO_CITY, estimate_population=True, seed=seed), city_path)
