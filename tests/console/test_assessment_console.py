@@ -91,6 +91,8 @@ def test_the_ranking_page_with_rates_marks_and_a_second_rule_set(client, auth, c
     for shown in ("东华街道", " 2 ", "50.0%", "90.0%", "66.00", "0.33"):
         assert shown in donghua, (shown, donghua)
     assert donghua.split()[0] == "1"  # first
+    # No orders in November 2025: no base-figure ratio (A4), its base shown as 0.
+    assert 'data-testid="base-990101001" title="基期诉求量 0">—<' in page.text
     # Under "strict" 基本满意 counts half: 东华 60.00, still first.
     assert "60.00" in donghua
     heping = row_of(page.text, "data-unit", "990101002")

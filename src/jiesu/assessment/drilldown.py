@@ -21,13 +21,13 @@ from sqlalchemy import and_, case, exists, func, select
 
 from jiesu.context import Context
 from jiesu.domain.assessment import UnitCounts
-from jiesu.domain.errors import InvalidInput, NotFound
+from jiesu.domain.errors import NotFound
+from jiesu.storage.facts import latest_final, responded, total, visit_totals
 from jiesu.storage.tables import appeals as ap
 from jiesu.storage.tables import return_visits as rv
 from jiesu.storage.tables import tickets as t
 
-from .counts import latest_final
-from .rankings import GROUPS, Period, _owner
+from .rankings import GROUPS, Period, checked, owner
 
 #: Which tickets to list: all, or those that cost the unit something (or were taken out).
 FILTERS = {
@@ -80,31 +80,18 @@ class Drilldown:
 
 def member_codes(ctx: Context, group: str, code: str) -> list[str]:
     """The units whose orders count for ``code`` in ``group`` (itself and those under it)."""
-    if group not in GROUPS:
-        raise InvalidInput(
-            "assessment.bad_group",
-            "排名分组须为区、街道乡镇、市级部门或公共服务企业",
-            f"Unknown group {group!r}: district, street, city_department or utility",
-        )
+    checked(ctx.city, (group,), "standard")
     unit = ctx.city.unit(code)
     if unit is None or unit.kind is not GROUPS[group]:
         raise NotFound("assessment.unknown_unit", "该分组中没有这个单位", f"No unit {code!r}")
     kind = GROUPS[group]
-    return [u.code for u in ctx.city.units if _owner(ctx.city, u.code, kind) == code]
-
-
-def _if(cond):
-    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+    return [u.code for u in ctx.city.units if owner(ctx.city, u.code, kind) == code]
 
 
 def _exempted():
     return exists().where(
         ap.c.ticket_id == t.c.id, ap.c.unit_code == t.c.lead_unit_code, ap.c.decision == "upheld"
     )
-
-
-def _responded():
-    return and_(t.c.contacted_at.is_not(None), t.c.contacted_at <= t.c.contact_due)
 
 
 def _final_visit(*conds):
@@ -115,7 +102,7 @@ def _final_visit(*conds):
 def _filter(only: str):
     match only:
         case "late":
-            return and_(~_exempted(), ~_responded())
+            return and_(~_exempted(), ~responded())
         case "unsolved":
             return and_(
                 ~_exempted(), _final_visit(rv.c.status == "answered", rv.c.solved.is_(False))
@@ -147,16 +134,10 @@ def drilldown(
         t.c.dispatched_at < period.end,
     )
     counted = and_(scope, ~_exempted())
-    orders = select(func.count(), _if(_responded())).where(counted)
+    orders = select(func.count(), total(responded())).where(counted)
     excluded = select(func.count()).where(scope, _exempted())
     visits = (
-        select(
-            _if(rv.c.status == "answered"),
-            _if(and_(rv.c.status == "answered", rv.c.solved.is_(True))),
-            _if(rv.c.satisfaction == "satisfied"),
-            _if(rv.c.satisfaction == "basically_satisfied"),
-            _if(rv.c.status == "unreachable"),
-        )
+        select(*visit_totals())
         .select_from(t)
         .join(rv, and_(rv.c.ticket_id == t.c.id, rv.c.round == t.c.round, latest_final()))
         .where(counted)
@@ -164,10 +145,10 @@ def drilldown(
     chosen = _filter(only)
     listed = scope if chosen is None else and_(scope, chosen)
     with ctx.engine.connect() as conn:
-        n, responded = conn.execute(orders).one()
+        n, on_time = conn.execute(orders).one()
         answered, solved, satisfied, basically, unreachable = conn.execute(visits).one()
         totals = UnitCounts(
-            int(n), int(responded), int(answered), int(solved), int(satisfied), int(basically),
+            int(n), int(on_time), int(answered), int(solved), int(satisfied), int(basically),
             int(unreachable),
         )  # fmt: skip
         taken_out = conn.execute(excluded).scalar_one()
@@ -188,7 +169,7 @@ def _rows(conn, listed, page: int, page_size: int) -> list[TicketContribution]:
             t.c.contacted_at,
             t.c.contact_due,
             t.c.round,
-            case((_responded(), True), else_=False).label("responded"),
+            case((responded(), True), else_=False).label("responded"),
             case((_exempted(), True), else_=False).label("excluded"),
         )  # fmt: skip
         .where(listed)

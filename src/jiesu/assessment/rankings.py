@@ -108,7 +108,7 @@ def month(label: str, tz) -> Period:
     return Period(datetime.combine(first, time(), tz), datetime.combine(nxt, time(), tz), label)
 
 
-def _owner(city: CityConfig, code: str, kind: UnitKind) -> str | None:
+def owner(city: CityConfig, code: str, kind: UnitKind) -> str | None:
     """The unit of ``kind`` that answers for ``code``'s orders (itself or above it)."""
     unit = city.unit(code)
     while unit is not None:
@@ -127,9 +127,9 @@ def group_counts(
         if unit.kind is kind:
             out[unit.code] = UnitCounts()
     for code, c in counts.items():
-        owner = _owner(city, code, kind)
-        if owner is not None:
-            out[owner] = out[owner] + c
+        answering = owner(city, code, kind)
+        if answering is not None:
+            out[answering] = out[answering] + c
     return dict(out)
 
 
@@ -138,11 +138,8 @@ def rankings(ctx: Context, period: Period, group: str, rules_name: str) -> dict[
     return assess(ctx, period, rules_name, (group,))[group]
 
 
-def assess(
-    ctx: Context, period: Period, rules_name: str, groups: tuple[str, ...] = tuple(GROUPS)
-) -> dict[str, dict[str, Any]]:
-    """The period's assessment in each group, ranked, with the change against the period
-    before: the counts of both periods are read once for all groups."""
+def checked(city: CityConfig, groups: tuple[str, ...], rules_name: str) -> RuleSet:
+    """The rule set asked for, once the groups and the rule set's name are known ones."""
     for group in groups:
         if group not in GROUPS:
             raise InvalidInput(
@@ -150,14 +147,22 @@ def assess(
                 "排名分组须为区、街道乡镇、市级部门或公共服务企业",
                 f"Unknown group {group!r}: district, street, city_department or utility",
             )
-    sets = rule_sets(ctx.city)
+    sets = rule_sets(city)
     if rules_name not in sets:
         raise InvalidInput(
             "assessment.unknown_rules",
             f"没有名为“{rules_name}”的考评规则",
             f"No rule set named {rules_name!r}",
         )
-    rules = sets[rules_name]
+    return sets[rules_name]
+
+
+def assess(
+    ctx: Context, period: Period, rules_name: str, groups: tuple[str, ...] = tuple(GROUPS)
+) -> dict[str, dict[str, Any]]:
+    """The period's assessment in each group, ranked, with the change against the period
+    before: the counts of both periods are read once for all groups."""
+    rules = checked(ctx.city, groups, rules_name)
     before_period = period.previous(ctx.city.tz)
     now_counts = unit_counts(ctx, period.start, period.end)
     before_counts = unit_counts(ctx, before_period.start, before_period.end)

@@ -13,10 +13,9 @@ from datetime import datetime
 
 from jiesu.context import Context
 from jiesu.domain.assessment import Rates, UnitCounts, rank, rates
-from jiesu.domain.errors import InvalidInput
 
 from .counts import unit_counts
-from .rankings import GROUPS, Period, group_counts, month, rule_sets
+from .rankings import Period, checked, group_counts, month
 
 MONTHS = 12
 
@@ -57,20 +56,7 @@ def series(
 ) -> list[MonthPoint]:
     """Month by month up to ``last`` (``YYYY-MM``): the unit's figures, or with
     ``unit_code=None`` the whole group's."""
-    if group not in GROUPS:
-        raise InvalidInput(
-            "assessment.bad_group",
-            "排名分组须为区、街道乡镇、市级部门或公共服务企业",
-            f"Unknown group {group!r}: district, street, city_department or utility",
-        )
-    sets = rule_sets(ctx.city)
-    if rules_name not in sets:
-        raise InvalidInput(
-            "assessment.unknown_rules",
-            f"没有名为“{rules_name}”的考评规则",
-            f"No rule set named {rules_name!r}",
-        )
-    rules = sets[rules_name]
+    rules = checked(ctx.city, (group,), rules_name)
     month(last, ctx.city.tz)  # assessment.bad_period for a malformed month
     points = []
     for label in months_back(last, n):

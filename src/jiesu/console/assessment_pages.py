@@ -94,6 +94,7 @@ def rankings_page(request: Request, ctx: ContextDep, session: PageSession) -> Re
         prev_month=av.shift_month(c["month"], -1),
         next_month=av.shift_month(c["month"], 1),
         talks=sum(1 for u in rows if u["talk"]),
+        base_label=av.BASE_LABELS_ZH[main["base"]["kind"]],
         av=av,
         q=dict(request.query_params),
         problem=_problem(c),

@@ -26,6 +26,11 @@ from .views import fmt_time, label, unit_name
 GROUP_TABS = list(GROUP_LABELS_ZH.items())
 DECISION_LABELS_ZH = {"pending": "待审核", "upheld": "申诉成立", "rejected": "申诉驳回"}
 UNREACHABLE_LABELS_ZH = {"excluded": "不计入评价", "against": "计为未解决、不满意"}
+BASE_LABELS_ZH = {
+    "same_period_last_year": "去年同期",
+    "previous_period": "上一期",
+    "trailing_year": "此前十二个月月均",
+}
 
 
 def pct(value: float | None) -> str:

@@ -6,7 +6,7 @@
   no session, so there is nothing for a cross-site request to borrow.
 * ``/track/{number}?code=`` — live tracking (H9): the request's public steps only.
 
-Both are the API's use cases (:mod:`jiesu.api.visits`, :mod:`jiesu.handling.tracking`),
+Both are the API's use cases (:mod:`jiesu.followup.links`, :mod:`jiesu.handling.tracking`),
 with its errors as pages: a forged or unknown link 404, an expired one 410, a visit already
 answered 409.
 """
@@ -20,11 +20,10 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from jiesu.api import visits as visit_api
 from jiesu.api.deps import ContextDep
 from jiesu.domain.errors import Conflict, Gone, JiesuError, NotFound
 from jiesu.domain.ticket import SATISFACTION_LABELS_ZH
-from jiesu.followup import visits
+from jiesu.followup import links, visits
 from jiesu.handling.tracking import public_timeline
 from jiesu.storage.tables import tickets as t
 
@@ -89,7 +88,7 @@ def _summary(ctx, visit_id: int) -> dict[str, Any]:
 
 
 def _visit_page(request, ctx, visit_id, exp, sig, *, values=None, problem=None, status_code=200):
-    view = visit_api.show(visit_id, ctx, exp, sig)  # visit.bad_link, visit.link_expired
+    view = links.show(ctx, visit_id, exp, sig)  # visit.bad_link, visit.link_expired
     if view["answered"]:
         raise Conflict(
             "visit.already_answered", "您已评价过，感谢您的反馈", "This visit was already answered"
@@ -126,7 +125,7 @@ def visit_answer(visit_id: str, request: Request, ctx: ContextDep, form: PostedF
     try:
         vid, exp, sig = _link(visit_id, q.get("exp"), q.get("sig"))
         try:
-            answers = visit_api.Answers.model_validate(
+            answers = links.Answers.model_validate(
                 {k: v for k, v in values.items() if v or k == "comment"}
             )
         except ValidationError as exc:
@@ -135,7 +134,7 @@ def visit_answer(visit_id: str, request: Request, ctx: ContextDep, form: PostedF
                 request, ctx, vid, exp, sig, values=values, problem=problem, status_code=422
             )
         try:
-            done = visit_api.answer(vid, answers, ctx, exp, sig)
+            done = links.answer(ctx, vid, exp, sig, answers)
         except (NotFound, Gone, Conflict):
             raise
         except JiesuError as exc:  # refused by the ticket's rules: the form again
