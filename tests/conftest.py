@@ -27,6 +27,7 @@ from jiesu.context import Context
 from jiesu.domain.calendar import ChineseOfficialCalendar
 from jiesu.domain.roles import Role
 from jiesu.storage import crypto, tables
+from jiesu.storage.daily import summed
 from jiesu.storage.db import make_engine
 from jiesu.storage.facts import fact_rows
 from jiesu.storage.mapping import map_domain
@@ -62,6 +63,7 @@ USERS = {
 }
 
 TICKET_TABLES = (
+    "assessment_daily",
     "assessment_facts",
     "appeals",
     "return_visits",
@@ -198,11 +200,17 @@ def open_test_engine(seeded: Seeded, folder: Path):
 
 
 def facts_out_of_step(engine) -> list:
-    """Stored assessment facts that differ from a full recomputation (A2): none, ever."""
+    """Stored assessment facts that differ from a full recomputation, and daily sums that
+    differ from the facts' (A2): none, ever."""
     with engine.connect() as conn:
         stored = set(conn.execute(select(tables.assessment_facts)).tuples())
         recomputed = set(conn.execute(fact_rows()).tuples())
-    return sorted(stored ^ recomputed)
+        days = {
+            (unit, day): tuple(sums)
+            for unit, day, *sums in conn.execute(select(tables.assessment_daily))
+            if any(sums)
+        }
+    return sorted(stored ^ recomputed) + sorted(set(days.items()) ^ set(summed(stored).items()))
 
 
 @pytest.fixture

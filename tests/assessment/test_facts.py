@@ -62,6 +62,7 @@ def _periods():
     for n in range(1, 11, 3):  # days in the city's zone (the history ends at START)
         yield day - timedelta(days=n), day - timedelta(days=n - 1)
     yield datetime(2026, 11, 1, tzinfo=TZ), datetime(2026, 12, 1, tzinfo=TZ)
+    yield day - timedelta(days=3, hours=-8), day - timedelta(days=3, hours=-17)  # no midnight
 
 
 @pytest.mark.parametrize("period", list(_periods()), ids=lambda p: f"{p[0]:%m%dT%H}-{p[1]:%m%dT%H}")
@@ -112,9 +113,14 @@ def test_a_rebuild_and_the_migration_backfill_give_the_same_rows(history):
         assert rebuild(conn) == len(before)
     with engine.connect() as conn:
         assert sorted(conn.execute(select(f)).tuples()) == before
+    assert facts_out_of_step(engine) == []  # the daily sums too
     migration = importlib.import_module("jiesu.storage.migrations.versions.0008_assessment_facts")
     with engine.begin() as conn:
+        conn.execute(delete(tables.assessment_daily))
         conn.execute(delete(f))
         conn.execute(text(migration._BACKFILL))
+        day = migration._UTC_DAY.get(conn.dialect.name, "date(dispatched_at)")
+        conn.execute(text(migration._DAILY.format(day=day)))
     with engine.connect() as conn:
         assert sorted(conn.execute(select(f)).tuples()) == before
+    assert facts_out_of_step(engine) == []

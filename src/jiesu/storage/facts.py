@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from jiesu.domain.ticket import ReturnVisit, Ticket
 
+from . import daily
 from .tables import assessment_facts as f
 from .tables import return_visits as rv
 from .tables import tickets as t
@@ -124,18 +125,23 @@ _INTO = ("ticket_id", "unit_code", "dispatched_at", *COUNT_COLUMNS)
 
 
 def refresh(conn: Connection, ticket_ids: Iterable[int]) -> None:
-    """Rewrite the facts of these tickets from their current rows."""
+    """Rewrite the facts of these tickets from their current rows, and the daily sums by
+    the difference."""
     ids = sorted(set(ticket_ids))
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
+        mine = select(*(f.c[n] for n in _INTO[1:])).where(f.c.ticket_id.in_(chunk))
+        old = conn.execute(mine).all()
         conn.execute(delete(f).where(f.c.ticket_id.in_(chunk)))
         conn.execute(insert(f).from_select(_INTO, fact_rows(chunk)))
+        daily.apply(conn, old, conn.execute(mine).all())
 
 
 def rebuild(conn: Connection) -> int:
-    """Recompute every fact; returns how many tickets count for a unit."""
+    """Recompute every fact and daily sum; returns how many tickets count for a unit."""
     conn.execute(delete(f))
     conn.execute(insert(f).from_select(_INTO, fact_rows()))
+    daily.rebuild(conn)
     return conn.execute(select(func.count()).select_from(f)).scalar_one()
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -472,6 +473,22 @@ assessment_facts = Table(
     Column("basically", SmallInteger, nullable=False),
     Column("unreachable", SmallInteger, nullable=False),
     Index("ix_assessment_facts_period", "dispatched_at", "unit_code"),
+)
+
+#: The facts summed per lead unit and UTC day of dispatch (storage/daily.py), kept in step
+#: with the facts: a period's counts read whole days here and only its edges from the facts.
+assessment_daily = Table(
+    "assessment_daily",
+    metadata,
+    Column("unit_code", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("orders", Integer, nullable=False),
+    Column("responded", Integer, nullable=False),
+    Column("answered", Integer, nullable=False),
+    Column("solved", Integer, nullable=False),
+    Column("satisfied", Integer, nullable=False),
+    Column("basically", Integer, nullable=False),
+    Column("unreachable", Integer, nullable=False),
 )
 
 #: Tables whose rows are never updated or deleted (database triggers enforce it).

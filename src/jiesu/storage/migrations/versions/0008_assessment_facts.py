@@ -4,9 +4,10 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-21
 
-One row per dispatched ticket with what it counts for its lead unit (A2), kept in step
-by the application (jiesu.storage.facts); filled here from the existing tickets and
-return visits with the definition as it stood at this revision.
+One row per dispatched ticket with what it counts for its lead unit (A2), and their sums
+per unit and UTC day, kept in step by the application (jiesu.storage.facts and .daily);
+filled here from the existing tickets and return visits with the definition as it stood
+at this revision.
 """
 
 from __future__ import annotations
@@ -52,6 +53,16 @@ WHERE t.lead_unit_code IS NOT NULL AND t.dispatched_at IS NOT NULL
 """
 
 
+_DAILY = """
+INSERT INTO assessment_daily
+    (unit_code, day, orders, responded, answered, solved, satisfied, basically, unreachable)
+SELECT unit_code, {day}, COUNT(*), SUM(responded), SUM(answered), SUM(solved),
+       SUM(satisfied), SUM(basically), SUM(unreachable)
+FROM assessment_facts GROUP BY unit_code, {day}
+"""
+_UTC_DAY = {"postgresql": "CAST(timezone('UTC', dispatched_at) AS date)"}
+
+
 def upgrade() -> None:
     op.create_table(
         "assessment_facts",
@@ -71,10 +82,31 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_assessment_facts_period", ["dispatched_at", "unit_code"], unique=False
         )
+    op.create_table(
+        "assessment_daily",
+        sa.Column("unit_code", sa.String(length=64), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        *(
+            sa.Column(name, sa.Integer(), nullable=False)
+            for name in (
+                "orders",
+                "responded",
+                "answered",
+                "solved",
+                "satisfied",
+                "basically",
+                "unreachable",
+            )
+        ),  # fmt: skip
+        sa.PrimaryKeyConstraint("unit_code", "day", name=op.f("pk_assessment_daily")),
+    )
     op.execute(_BACKFILL)
+    dialect = op.get_bind().dialect.name
+    op.execute(_DAILY.format(day=_UTC_DAY.get(dialect, "date(dispatched_at)")))
 
 
 def downgrade() -> None:
+    op.drop_table("assessment_daily")
     with op.batch_alter_table("assessment_facts", schema=None) as batch_op:
         batch_op.drop_index("ix_assessment_facts_period")
     op.drop_table("assessment_facts")
