@@ -226,7 +226,15 @@ def test_the_written_file_has_the_sections_in_order(beijing: dict[str, Any]) -> 
         "deadline_policy",
         "referral_policy",
         "extension_policy",
+        "objection_policy",
+        "consultation_policy",
+        "handling_policy",
+        "visit_policy",
+        "intake_policy",
         "assessment_weights",
+        "assessment_rules",
+        "observation_policy",
+        "appeal_policy",
     ]
     assert "ESTIMATES" not in text and "null" in text
 

@@ -62,6 +62,22 @@ def test_weights_not_adding_up_to_one(small: dict[str, Any], tmp_path: Path) -> 
     assert "assessment_weights: weights must add up to 1, they add up to 1.1" in message
 
 
+def test_a_rule_set_whose_weights_do_not_add_up(small: dict[str, Any], tmp_path: Path) -> None:
+    """A3: a proposed rule set is refused whole, with its place in the file named."""
+    rule = {"name": "proposal", "weights": {"response": 0.5, "resolution": 0.4,
+                                            "satisfaction": 0.4}}  # fmt: skip
+    path, message = refused(small, tmp_path, lambda c: c.update(assessment_rules=[rule]))
+    assert str(path) in message
+    assert "assessment_rules[0].weights: weights must add up to 1, they add up to 1.3" in message
+
+
+def test_a_base_period_that_does_not_exist(small: dict[str, Any], tmp_path: Path) -> None:
+    path, message = refused(
+        small, tmp_path, lambda c: c.update(observation_policy={"base_period": "last_decade"})
+    )
+    assert "observation_policy.base_period" in message
+
+
 def test_unknown_category_in_catalogue(small: dict[str, Any], tmp_path: Path) -> None:
     path, message = refused(
         small, tmp_path, lambda c: c["dispatch_catalogue"][2].update(category="城乡建设/不存在")

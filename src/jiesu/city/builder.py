@@ -128,7 +128,16 @@ def build_city(name: str, *, estimate_population: bool = False, seed: int = 0) -
         "referral_policy": std["referral_policy"],
         "extension_policy": std["extension_policy"],
         "assessment_weights": std["assessment_weights"],
+        "assessment_rules": [],
+        **_default_policies(),
     }
+
+
+def _default_policies() -> dict[str, Any]:
+    from .config import CityConfig  # the schema knows the defaults
+
+    fields = CityConfig.model_fields
+    return {name: fields[name].default.model_dump(mode="json") for name in DEFAULT_POLICIES}
 
 
 def ticket_prefix(short_name: str, city_code: str) -> str:
@@ -269,8 +278,22 @@ leads only what is on its duty list; a street never leads a department's duty (B
     "deadline_policy": "Deadlines (BJ Art. 13, D6): the first matching rule wins, else default.",
     "referral_policy": "Out-of-scope requests (BJ Art. 11, I5): accept_with_guidance or refuse.",
     "extension_policy": "Extensions (BJ Art. 15, H3): notify the hotline, or need its approval.",
+    "objection_policy": "Dispatch objections (派单异议, D5): window, clock, review.",
+    "consultation_policy": "Consultation before dispatch (会商, D4): how long units have to answer.",
+    "handling_policy": "Handling (H1-H5): yellow warning share of a deadline, whistle report-in window.",
+    "visit_policy": "Return visits (回访, A1, BJ Art. 23): when, how often tried, re-handling.",
+    "intake_policy": "Intake (I1, I5, I8): attachments, frequent requesters, duplicates, risk words.",
     "assessment_weights": "Assessment (BJ Art. 32, A2): weights of the three rates, adding up to 1.",
+    "assessment_rules": """More rule sets (A3), each {name, weights, basically_satisfied_credit, unreachable,
+min_volume, talk_bottom}, to compare with the standard one on the same month.""",
+    "observation_policy": "Observation indicators (A4): the base of the base-figure ratio (基数诉求比).",
+    "appeal_policy": "Appeals against a ticket's effect on a score (考评申诉, A6).",
 }
+#: Policies written into a new city file with their defaults, for the operator to see.
+DEFAULT_POLICIES = (
+    "objection_policy", "consultation_policy", "handling_policy", "visit_policy",
+    "intake_policy", "observation_policy", "appeal_policy",
+)  # fmt: skip
 
 _PLAIN = re.compile(r"[A-Za-z_\u3400-\u9fff（《][\w\u3400-\u9fff（）《》·、，；：.\-/]*")
 _RESERVED = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n"})
@@ -301,8 +324,12 @@ def render_city(config: dict[str, Any], *, estimated_population: bool | None = N
             continue
         value = config[section]
         out += ["", *(f"# {line}" for line in note.splitlines())]
-        if section in ("units", "categories", "dispatch_catalogue"):
-            out += [f"{section}:", *(f"  - {_flow(item)}" for item in value)]
+        if section in ("units", "categories", "dispatch_catalogue", "assessment_rules"):
+            out += (
+                [f"{section}:", *(f"  - {_flow(item)}" for item in value)]
+                if value
+                else [f"{section}: []"]
+            )
         elif section == "deadline_policy":
             out += [f"{section}:", "  rules:" if value.get("rules") else "  rules: []"]
             for rule in value.get("rules", ()):

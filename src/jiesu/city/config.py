@@ -290,9 +290,9 @@ class CityConfig(_Strict):
     assessment_weights: AssessmentWeights = AssessmentWeights(
         response=0.2, resolution=0.4, satisfaction=0.4
     )
-    assessment_rules: tuple[AssessmentRuleSpec, ...] = ()
+    assessment_rules: tuple[AssessmentRuleSpec, ...] = ()  # more rule sets, to compare (A3)
     observation_policy: ObservationPolicy = ObservationPolicy()  # A4
-    appeal_policy: AppealPolicy = AppealPolicy()  # more rule sets, to compare (A3)
+    appeal_policy: AppealPolicy = AppealPolicy()  # A6
     merged_hotlines: dict[str, str] = Field(default_factory=dict)  # number → name, e.g. 12315
 
     @model_validator(mode="after")
