@@ -83,7 +83,10 @@ def live_server(ctx):
 def browser_context(browser, live_server):
     """A fresh browser profile (own cookies) that records every URL it requests."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1360, "height": 900})
-    context.set_default_timeout(10_000)
+    # Generous: the tests run beside another worker and servers on a two-core machine; a
+    # timeout only matters when something is really wrong.
+    context.set_default_timeout(30_000)
+    context.set_default_navigation_timeout(30_000)
     requested: list[str] = []
     context.on("request", lambda r: requested.append(r.url))
     context.requested = requested  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ TIMELINE = ["登记受理", "派单", "签收", "联系诉求人", "办结反馈
 def _expect():
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=15_000)  # a loaded two-core machine (see fixtures.py)
     return expect
 
 
