@@ -108,7 +108,7 @@ def test_the_requester_answers_by_the_sms_link(client, auth, clock, engine, offi
     assert r.status_code == 200 and "感谢您的评价" in r.text and "基本满意" in r.text
     t = _ticket(client, auth, n)
     assert (t["status"], t["satisfaction"]) == ("visited", "basically_satisfied")
-    assert (t["visits"][0]["channel"], t["visits"][0]["comment"]) == ("web", "修好了，就是慢了点")
+    assert (t["visits"][0]["channel"], t["visits"][0]["comment"]) == ("sms", "修好了，就是慢了点")
     again = client.get(url)
     assert again.status_code == 409 and "您已评价过" in again.text
     r = client.post(url, data={**ANSWERS, "satisfaction": "unsatisfied"})
@@ -158,3 +158,25 @@ def test_the_tracking_page_shows_the_public_steps_only(client, auth, clock, offi
     r = client.get(f"/track/{n}?code=000000000000")
     assert r.status_code == 404 and "ticket.not_found" in r.text
     assert client.get(f"/track/{n}").status_code == 404
+
+
+def test_the_requester_evaluates_on_the_web_from_the_tracking_page(client, auth, clock, office):  # noqa: F811
+    """A1: besides the SMS's link and the phone, the tracking page offers the evaluation
+    while the visit is pending, and the answer is recorded as given on the web."""
+    n = create(client, auth)["number"]
+    client.cookies.clear()
+    assert 'data-testid="track-evaluate"' not in client.get(tracking_path(n)).text  # not yet
+    n = handled(client, auth, clock)
+    client.cookies.clear()
+    page = client.get(tracking_path(n))
+    link = re.search(r'href="(/visit/[^"]+)" data-testid="evaluate-link"', page.text)
+    assert link, page.text
+    url = link.group(1).replace("&amp;", "&")
+    assert url.endswith("&via=web")
+    form = client.get(url)
+    assert form.status_code == 200 and "via=web" in form.text
+    assert client.post(url, data=ANSWERS).status_code == 200
+    t = _ticket(client, auth, n)
+    assert (t["status"], t["visits"][0]["channel"]) == ("visited", "web")
+    client.cookies.clear()
+    assert 'data-testid="track-evaluate"' not in client.get(tracking_path(n)).text  # answered

@@ -46,9 +46,9 @@ def test_the_requester_answers_by_the_sms_link_once(client, auth, engine):
     assert (got["status"], got["satisfaction"], got["visit_solved"]) == (
         "visited", "basically_satisfied", True)  # fmt: skip
     [visit] = got["visits"]
-    assert (visit["channel"], visit["comment"]) == ("web", "修好了，就是慢了点")
+    assert (visit["channel"], visit["comment"]) == ("sms", "修好了，就是慢了点")
     event = client.get(f"/api/tickets/{n}/timeline", headers=auth("operator")).json()[-1]
-    assert (event["action"], event["actor_username"]) == ("record_visit", "requester:web")
+    assert (event["action"], event["actor_username"]) == ("record_visit", "requester:sms")
     again = client.post(url, json={**ANSWERS, "satisfaction": "unsatisfied"})
     assert (again.status_code, again.json()["code"]) == (409, "visit.already_answered")
     assert client.get(f"/api/tickets/{n}", headers=auth("operator")).json()["satisfaction"] == (

@@ -10,7 +10,7 @@ answer ``visit.already_answered`` (409); nothing is written then.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -32,9 +32,14 @@ def show(visit_id: int, ctx: ContextDep, exp: int, sig: Sig) -> dict[str, Any]:
 
 @router.post("/visit/{visit_id}", summary="提交回访评价 Answer the return visit")
 def answer(
-    visit_id: int, data: links.Answers, ctx: ContextDep, exp: int, sig: Sig
+    visit_id: int,
+    data: links.Answers,
+    ctx: ContextDep,
+    exp: int,
+    sig: Sig,
+    via: Annotated[Literal["sms", "web"], Query(description="短信链接或网页")] = "sms",
 ) -> dict[str, Any]:
-    return links.answer(ctx, visit_id, exp, sig, data)
+    return links.answer(ctx, visit_id, exp, sig, data, via)
 
 
 _hotline = role_guard(

@@ -4,7 +4,8 @@
   questions; posting the form answers, once. The signed link is the credential (as the
   channel key is for public intake): the form posts back to the same signed URL and carries
   no session, so there is nothing for a cross-site request to borrow.
-* ``/track/{number}?code=`` — live tracking (H9): the request's public steps only.
+* ``/track/{number}?code=`` — live tracking (H9): the request's public steps only, and
+  while the requester's return visit is pending, a link to evaluate on the web (A1).
 
 Both are the API's use cases (:mod:`jiesu.followup.links`, :mod:`jiesu.handling.tracking`),
 with its errors as pages: a forged or unknown link 404, an expired one 410, a visit already
@@ -87,6 +88,11 @@ def _summary(ctx, visit_id: int) -> dict[str, Any]:
     }
 
 
+def _via(request) -> str:
+    """``web`` when the requester came from the tracking page, else the SMS's link."""
+    return "web" if request.query_params.get("via") == "web" else "sms"
+
+
 def _visit_page(request, ctx, visit_id, exp, sig, *, values=None, problem=None, status_code=200):
     view = links.show(ctx, visit_id, exp, sig)  # visit.bad_link, visit.link_expired
     if view["answered"]:
@@ -98,7 +104,8 @@ def _visit_page(request, ctx, visit_id, exp, sig, *, values=None, problem=None, 
         "public/visit.html",
         v=view,
         s=_summary(ctx, visit_id),
-        action=f"/visit/{visit_id}?exp={exp}&sig={sig}",
+        action=f"/visit/{visit_id}?exp={exp}&sig={sig}"
+        + ("&via=web" if _via(request) == "web" else ""),
         satisfactions=list(SATISFACTION_LABELS_ZH.items()),
         labels=QUESTION_LABELS,
         values=values or {},
@@ -134,7 +141,7 @@ def visit_answer(visit_id: str, request: Request, ctx: ContextDep, form: PostedF
                 request, ctx, vid, exp, sig, values=values, problem=problem, status_code=422
             )
         try:
-            done = links.answer(ctx, vid, exp, sig, answers)
+            done = links.answer(ctx, vid, exp, sig, answers, _via(request))
         except (NotFound, Gone, Conflict):
             raise
         except JiesuError as exc:  # refused by the ticket's rules: the form again
@@ -178,5 +185,6 @@ def track(number: str, request: Request, ctx: ContextDep) -> Response:
         received=views.fmt_time(found["received_at"], ctx.city),
         expected=views.fmt_time(found["expected_by"], ctx.city) if found["expected_by"] else "",
         fmt=lambda at: views.fmt_time(at, ctx.city),
+        evaluate=links.web_link(ctx, number),
         city=ctx.city,
     )

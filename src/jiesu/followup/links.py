@@ -9,7 +9,7 @@ phone operator's does, so the re-handling policy applies alike. Used by the JSON
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,6 +20,7 @@ from jiesu.context import Context
 from jiesu.domain.commands import Action
 from jiesu.domain.errors import Conflict, Gone, NotFound
 from jiesu.domain.ticket import REPLY_OUTCOME_LABELS_ZH, Satisfaction
+from jiesu.storage.tables import return_visits as rv
 from jiesu.storage.tables import tickets
 
 from . import visits
@@ -63,8 +64,11 @@ def show(ctx: Context, visit_id: int, exp: int, sig: str) -> dict[str, Any]:
     return view(ctx, checked(ctx, visit_id, exp, sig))
 
 
-def answer(ctx: Context, visit_id: int, exp: int, sig: str, data: Answers) -> dict[str, Any]:
-    """Record the requester's answers, once."""
+def answer(
+    ctx: Context, visit_id: int, exp: int, sig: str, data: Answers, channel: str = "sms"
+) -> dict[str, Any]:
+    """Record the requester's answers, once: by the SMS's link (``sms``) or from the
+    tracking page (``web``)."""
     row = checked(ctx, visit_id, exp, sig)
     if row.status != "pending":
         raise Conflict(
@@ -78,7 +82,7 @@ def answer(ctx: Context, visit_id: int, exp: int, sig: str, data: Answers) -> di
             ).scalar_one()
     run(
         ctx,
-        visits.requester_actor(ctx, "web"),
+        visits.requester_actor(ctx, channel),
         row.ticket_number,
         Action.RECORD_VISIT,
         VisitInput(
@@ -87,8 +91,34 @@ def answer(ctx: Context, visit_id: int, exp: int, sig: str, data: Answers) -> di
             solved=data.solved,
             satisfaction=data.satisfaction,
             comment=data.comment,
-            channel="web",
+            channel=channel,
             requester_number=requester,
         ),
     )
     return {**view(ctx, visits.visit_row(ctx, visit_id)), "thanks": "感谢您的评价"}
+
+
+def web_link(ctx: Context, number: str) -> str | None:
+    """A fresh evaluation link for the requester of request ``number`` while their return
+    visit is pending, for the tracking page (H9): the requester evaluates on the web."""
+    with ctx.engine.connect() as conn:
+        own = conn.execute(
+            select(tickets.c.id, tickets.c.merged_into_id).where(tickets.c.number == number)
+        ).first()
+        if own is None:
+            return None
+        merged = own.merged_into_id is not None
+        visit_id = conn.execute(
+            select(rv.c.id)
+            .where(
+                rv.c.ticket_id == (own.merged_into_id if merged else own.id),
+                rv.c.requester_ticket_id == own.id
+                if merged
+                else rv.c.requester_ticket_id.is_(None),
+                rv.c.status == "pending",
+            )
+            .order_by(rv.c.id.desc())
+        ).scalar()
+    if visit_id is None:
+        return None
+    return visits.link(visit_id, ctx.now() + timedelta(days=1)) + "&via=web"
