@@ -11,9 +11,9 @@ import pytest
 
 from jiesu.assessment import appeals, drilldown, trends
 from jiesu.assessment.rankings import month, rankings
-from jiesu.city.config import AssessmentRuleSpec, AssessmentWeights, VisitPolicy
 from jiesu.domain.assessment import UnitCounts
 from tests.api.helpers import act, create
+from tests.assessment.test_rankings import office_city  # noqa: F401 - the fixture
 from tests.channels import samples
 
 from .helpers import csrf, login
@@ -23,21 +23,8 @@ NOVEMBER = {"group": "street", "month": "2026-11", "rules": "small"}
 
 
 @pytest.fixture
-def office(ctx):
-    """Small volumes rank (min_volume 1), no automatic re-handling, and a second rule set."""
-    weights = AssessmentWeights(response=0.2, resolution=0.4, satisfaction=0.4)
-    ctx.city = ctx.city.model_copy(
-        update={
-            "visit_policy": VisitPolicy(rehandle_on=()),
-            "assessment_rules": (
-                AssessmentRuleSpec(name="small", weights=weights, min_volume=1),
-                AssessmentRuleSpec(
-                    name="strict", weights=weights, min_volume=1, basically_satisfied_credit=0.5
-                ),  # fmt: skip
-            ),
-        }
-    )
-    return ctx
+def office(office_city):  # noqa: F811 - small volumes rank, no re-handling, "strict" rules
+    return office_city
 
 
 def handled(client, auth, clock, street="990101001", user="donghua", *, late=False,

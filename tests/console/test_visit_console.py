@@ -14,7 +14,14 @@ from jiesu.storage.tables import outbox
 from tests.api.helpers import act, create
 
 from .helpers import csrf
-from .test_assessment_console import alert, as_user, handled, office, row_of  # noqa: F401
+from .test_assessment_console import (  # noqa: F401 - fixtures
+    alert,
+    as_user,
+    handled,
+    office,
+    office_city,
+    row_of,
+)
 
 ANSWERS = {"contacted": "true", "solved": "true", "satisfaction": "basically_satisfied",
            "comment": "修好了，就是慢了点"}  # fmt: skip
