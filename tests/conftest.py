@@ -203,8 +203,8 @@ def facts_out_of_step(engine) -> list:
     """Stored assessment facts that differ from a full recomputation, and daily sums that
     differ from the facts' (A2): none, ever."""
     with engine.connect() as conn:
-        stored = set(conn.execute(select(tables.assessment_facts)).tuples())
-        recomputed = set(conn.execute(fact_rows()).tuples())
+        stored = {tuple(r) for r in conn.execute(select(tables.assessment_facts))}
+        recomputed = {tuple(r) for r in conn.execute(fact_rows())}
         days = {
             (unit, day): tuple(sums)
             for unit, day, *sums in conn.execute(select(tables.assessment_daily))

@@ -108,11 +108,11 @@ def test_an_upheld_appeal_leaves_both_sums_alike(history):
 def test_a_rebuild_and_the_migration_backfill_give_the_same_rows(history):
     engine = history.engine
     with engine.connect() as conn:
-        before = sorted(conn.execute(select(f)).tuples())
+        before = sorted(tuple(r) for r in conn.execute(select(f)))
     with engine.begin() as conn:
         assert rebuild(conn) == len(before)
     with engine.connect() as conn:
-        assert sorted(conn.execute(select(f)).tuples()) == before
+        assert sorted(tuple(r) for r in conn.execute(select(f))) == before
     assert facts_out_of_step(engine) == []  # the daily sums too
     migration = importlib.import_module("jiesu.storage.migrations.versions.0008_assessment_facts")
     with engine.begin() as conn:
@@ -122,5 +122,5 @@ def test_a_rebuild_and_the_migration_backfill_give_the_same_rows(history):
         day = migration._UTC_DAY.get(conn.dialect.name, "date(dispatched_at)")
         conn.execute(text(migration._DAILY.format(day=day)))
     with engine.connect() as conn:
-        assert sorted(conn.execute(select(f)).tuples()) == before
+        assert sorted(tuple(r) for r in conn.execute(select(f))) == before
     assert facts_out_of_step(engine) == []

@@ -83,7 +83,7 @@ def test_multipart_with_photo_voice_and_video(client, auth, portal, attachments_
     assert [p.name for p in stored_files(attachments_root)] == sorted(digests)
     with client.app.state.context.engine.connect() as conn:
         query = select(tables.attachments.c.sha256, tables.attachments.c.media_type)
-        types = dict(conn.execute(query).tuples().all())
+        types = dict(tuple(r) for r in conn.execute(query))
     assert [types[d] for d in digests] == ["image/jpeg", "audio/amr", "video/quicktime"]
     # Staff read the file back with the type judged from its content.
     got = client.get(f"/api/attachments/{digests[1]}", headers=auth("operator"))
