@@ -118,13 +118,15 @@ def simulate(
         )
         seconds = sorted(arrival_seconds(rng, lo, hi) for _ in range(round(volume)))
         midnight = datetime.combine(day, time(0), ctx.city.tz)
+        arrivals: list[datetime] = []
+        for second in seconds:
+            at = midnight + timedelta(seconds=int(second))
+            if at < end and (not arrivals or at > arrivals[-1]):
+                arrivals.append(at)  # one arrival per second, all before now
         with UnitOfWork(ctx.engine) as uow:
             stories = []
-            for second in seconds:
-                at = midnight + timedelta(seconds=int(second))
-                if at >= end or (stories and at <= stories[-1].ticket.received_at):
-                    continue  # one arrival per second, all before now
-                number = repo.next_ticket_number(uow.session, prefix, day)
+            numbers = repo.ticket_numbers(uow.session, prefix, day, len(arrivals))
+            for number, at in zip(numbers, arrivals, strict=True):
                 story = Story(ctx, crew, working, texts, rng, end)
                 story.live(planner.plan(number, at))
                 stories.append(story)

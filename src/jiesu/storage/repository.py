@@ -70,6 +70,11 @@ def next_ticket_number(session: Session, prefix: str, day: date) -> str:
     lock and SQLite's single writer serialise concurrent creations, and a
     rolled-back creation gives its number back.
     """
+    return ticket_numbers(session, prefix, day, 1)[0]
+
+
+def ticket_numbers(session: Session, prefix: str, day: date, count: int) -> list[str]:
+    """``count`` consecutive numbers of the day reserved at once (bulk creation)."""
     key = day.strftime("%Y%m%d")
     counters = tables.ticket_counters
     session.execute(
@@ -77,13 +82,13 @@ def next_ticket_number(session: Session, prefix: str, day: date) -> str:
         .values(key=key, value=0)
         .on_conflict_do_nothing(index_elements=["key"])
     )
-    value = session.execute(
+    last = session.execute(
         update(counters)
         .where(counters.c.key == key)
-        .values(value=counters.c.value + 1)
+        .values(value=counters.c.value + count)
         .returning(counters.c.value)
     ).scalar_one()
-    return f"{prefix}{key}{value:06d}"
+    return [f"{prefix}{key}{value:06d}" for value in range(last - count + 1, last + 1)]
 
 
 def queue_message(
