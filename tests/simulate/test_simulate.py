@@ -126,7 +126,8 @@ def test_another_seed_gives_another_history(city, tmp_path):
                 seed=seed,
             )
         contents = [{t[6] for t in _fingerprint(e)[0]} for e in engines]
-        assert not contents[0] & contents[1]
+        # Short consultations may coincide by chance; the histories do not.
+        assert len(contents[0] & contents[1]) <= 0.05 * min(map(len, contents))
     finally:
         for engine in engines:
             engine.dispose()
@@ -289,8 +290,10 @@ def test_handling_goes_through_every_kind_of_step(history):
     actions = Counter(e.action for chain in history.events.values() for e in chain)
     for action in ("dispatch", "acknowledge", "contact", "reply", "record_visit", "close", "reopen",
                    "raise_objection", "uphold_objection", "reject_objection", "request_extension",
-                   "grant_extension", "add_co_handler", "co_handler_report"):  # fmt: skip
+                   "grant_extension", "add_co_handler", "co_handler_report", "escalate",
+                   "decide_escalation", "contest_request", "decide_contest", "urge"):  # fmt: skip
         assert actions[action] > 0, action
+    assert actions["decide_escalation"] <= actions["escalate"] < 0.05 * actions["dispatch"]
     assert actions["reopen"] < 0.1 * actions["close"]
 
 

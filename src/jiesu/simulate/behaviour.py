@@ -74,6 +74,7 @@ from jiesu.domain.ticket import (
 from jiesu.followup.visits import requester_actor
 from jiesu.notifications import Message, messages_for
 
+from .coordination import CoordinationSteps
 from .texts import Texts, Topic
 
 
@@ -256,6 +257,10 @@ class Crew:
             Actor(None, f"sim-dispatcher-{i:02d}", Role.DISPATCHER, hotline_unit)
             for i in range(1, 9)
         ]
+        self.supervisors = [
+            Actor(None, f"sim-supervisor-{i:02d}", Role.SUPERVISOR, hotline_unit)
+            for i in range(1, 4)
+        ]
         self._handlers: dict[str, Actor] = {}
         self._behaviours: dict[str, UnitBehaviour] = {}
 
@@ -264,6 +269,9 @@ class Crew:
 
     def dispatcher(self, rng: random.Random) -> Actor:
         return rng.choice(self.dispatchers)
+
+    def supervisor(self, rng: random.Random) -> Actor:
+        return rng.choice(self.supervisors)
 
     def handler(self, unit_code: str) -> Actor:
         actor = self._handlers.get(unit_code)
@@ -317,7 +325,7 @@ _CONTACT_METHODS = (
 )
 
 
-class Story:
+class Story(CoordinationSteps):
     """One ticket lived through the state machine until its next step would lie after ``end``."""
 
     def __init__(
@@ -477,6 +485,8 @@ class Story:
             return
         if not self._co_handling(b, me):
             return
+        if not urgent and not self._coordination(b, me):
+            return
         if not urgent and not self._extension(b, me, desk):
             return
         assert t.completion_due is not None
@@ -499,7 +509,7 @@ class Story:
                 )
             return c.Reply(outcome=outcome, text=text), me
 
-        if not self._step(at, reply):
+        if not self._urged_before(at) or not self._step(at, reply):
             return
         late = (t.contacted_at or t.replied_at) > t.contact_due or t.replied_at > t.completion_due
         verdict = self._visit(b, outcome, late)

@@ -127,7 +127,9 @@ def simulate(
             stories = []
             numbers = repo.ticket_numbers(uow.session, prefix, day, len(arrivals))
             for number, at in zip(numbers, arrivals, strict=True):
-                story = Story(ctx, crew, working, texts, rng, end)
+                # Each ticket's handling draws from its own stream, so what happens after
+                # intake never shifts the intake of the tickets that follow.
+                story = Story(ctx, crew, working, texts, random.Random(rng.getrandbits(64)), end)
                 story.live(planner.plan(number, at))
                 stories.append(story)
             _persist(uow, stories, end, sending)
