@@ -15,7 +15,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from jiesu import accounts
-from jiesu.actions import run as run_action
 from jiesu.api.deps import ContextDep
 from jiesu.api.dispatch import EDITORS, consultations, objection_queue
 from jiesu.city.catalogue import RESPONSIBILITY_LABELS_ZH
@@ -33,7 +32,7 @@ from jiesu.storage.uow import UnitOfWork
 from . import catalogue_views as cv
 from . import dispatch_views as dv
 from . import forms, pickers, views
-from .routes import ACTIONS, Problem
+from .routes import Problem, perform_posted
 from .web import PageSession, PostedForm, PostSession, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -56,20 +55,6 @@ def _hotline_only(request, session: accounts.LoginSession) -> Response | None:
 
 def _flat(form) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
-
-
-def _perform(ctx, session, number: str, action: Action, values: dict[str, str]):
-    """Run a ticket action from a posted form: None, or the refusal naming the ticket and
-    the HTTP status to answer it with."""
-    spec = ACTIONS[action]
-    try:
-        data = forms.parse_action(spec, values, ctx.city.tz)
-        run_action(ctx, session.user.actor, number, action, data)
-    except forms.FormError as exc:
-        return Problem([f"工单 {number}：{m}" for m in exc.messages], "input.invalid"), 422
-    except JiesuError as exc:
-        return Problem([f"工单 {number}：{exc.message_zh}"], exc.code), exc.status
-    return None
 
 
 # --- objection review -----------------------------------------------------------------------
@@ -149,7 +134,7 @@ def review_objection(
     if action not in {str(a) for a in REVIEW_ACTIONS}:
         return _refused(request, session, f"没有“{action}”这项操作", "ticket.unknown_action", 404)
     values = _flat(form)
-    refusal = _perform(ctx, session, number, Action(action), values)
+    refusal = perform_posted(ctx, session.user.actor, number, Action(action), values)
     if refusal:
         return _objections_page(request, ctx, session, problem=refusal[0], status_code=refusal[1])
     done = Action(action).label_zh
@@ -197,7 +182,7 @@ def consultations_page(request: Request, ctx: ContextDep, session: PageSession) 
 def give_position(
     number: str, request: Request, ctx: ContextDep, session: PostSession, form: PostedForm
 ) -> Response:
-    refusal = _perform(ctx, session, number, Action.GIVE_POSITION, _flat(form))
+    refusal = perform_posted(ctx, session.user.actor, number, Action.GIVE_POSITION, _flat(form))
     if refusal:
         return _consultations_page(
             request, ctx, session, problem=refusal[0], status_code=refusal[1]

@@ -19,10 +19,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import and_, exists, or_, select
 
 from jiesu.access import can_see
-from jiesu.actions import run as run_action
 from jiesu.api.deps import ContextDep
 from jiesu.domain.commands import Action
-from jiesu.domain.errors import JiesuError
 from jiesu.domain.roles import HOTLINE_ROLES, Actor, Role
 from jiesu.domain.ticket import OPEN_AT_UNIT, Ticket
 from jiesu.handling.warnings import list_warnings
@@ -31,9 +29,9 @@ from jiesu.storage import repository as repo
 from jiesu.storage import tables
 from jiesu.storage.uow import UnitOfWork
 
-from . import forms, views
+from . import views
 from .handling_views import whistle_rounds
-from .routes import ACTIONS, Problem, queue_page
+from .routes import Problem, perform_posted, queue_page
 from .web import PageSession, PostedForm, PostSession, redirect, render, safe_next
 
 router = APIRouter(include_in_schema=False)
@@ -42,19 +40,6 @@ BOARD_SIZE = 200  # open whistles shown; a city has far fewer at a time
 WARNING_ROWS = 200
 URGING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 WHISTLE_ACTIONS = {Action.REPORT_IN, Action.CLOSE_WHISTLE}
-
-
-def _perform(ctx, actor: Actor, number: str, action: Action, values: dict[str, str]):
-    """Run a ticket action from a posted form: None, or the refusal naming the ticket and
-    the HTTP status to answer it with."""
-    try:
-        data = forms.parse_action(ACTIONS[action], values, ctx.city.tz)
-        run_action(ctx, actor, number, action, data)
-    except forms.FormError as exc:
-        return Problem([f"工单 {number}：{m}" for m in exc.messages], "input.invalid"), 422
-    except JiesuError as exc:
-        return Problem([f"工单 {number}：{exc.message_zh}"], exc.code), exc.status
-    return None
 
 
 def _flat(form) -> dict[str, str]:
@@ -151,7 +136,7 @@ def whistle_action(
         problem = Problem([f"没有“{action}”这项操作"], "ticket.unknown_action")
         return render(request, "error.html", session=session, problem=problem, status_code=404)
     back = safe_next(str(form.get("next") or BASE + "/whistles"))
-    refusal = _perform(ctx, session.user.actor, number, Action(action), _flat(form))
+    refusal = perform_posted(ctx, session.user.actor, number, Action(action), _flat(form))
     if refusal:
         if back.startswith("/?"):  # from the inbox: show it again with the refusal
             return _inbox_refusal(request, ctx, session, back, refusal)
@@ -247,7 +232,7 @@ def urge(
     number: str, request: Request, ctx: ContextDep, session: PostSession, form: PostedForm
 ) -> Response:
     back = safe_next(str(form.get("next") or BASE + "/warnings"))
-    refusal = _perform(ctx, session.user.actor, number, Action.URGE, _flat(form))
+    refusal = perform_posted(ctx, session.user.actor, number, Action.URGE, _flat(form))
     if refusal:
         return _warnings_page(
             request, ctx, session, _query_of(back), problem=refusal[0], status_code=refusal[1]

@@ -79,6 +79,19 @@ class Problem:
         return cls([exc.message_zh], exc.code)
 
 
+def perform_posted(ctx, actor, number: str, action: Action, values: dict[str, str]):
+    """Run a ticket action posted from a board page (objections, consultations, whistles,
+    warnings): None, or the refusal naming the ticket and the HTTP status to answer with."""
+    try:
+        data = forms.parse_action(ACTIONS[action], values, ctx.city.tz)
+        run_action(ctx, actor, number, action, data)
+    except forms.FormError as exc:
+        return Problem([f"工单 {number}：{m}" for m in exc.messages], "input.invalid"), 422
+    except JiesuError as exc:
+        return Problem([f"工单 {number}：{exc.message_zh}"], exc.code), exc.status
+    return None
+
+
 # --- login --------------------------------------------------------------------------------
 
 
