@@ -36,8 +36,10 @@ def office_city(ctx):
     return ctx
 
 
-def _handled(client, auth, clock, street: str, user: str, *, late: bool, visit: dict | None):
-    n = create(client, auth)["number"]
+def _handled(client, auth, clock, street="990101001", user="donghua", *, late=False,
+             visit=None, number=None) -> str:  # fmt: skip
+    """A ticket dispatched to ``street``, contacted (late or not), replied and visited."""
+    n = number or create(client, auth)["number"]
     act(client, auth, "dispatcher", n, "dispatch", lead_unit_code=street)
     act(client, auth, user, n, "acknowledge")
     if late:

@@ -13,6 +13,7 @@ from jiesu.assessment import appeals, drilldown, trends
 from jiesu.assessment.rankings import month, rankings
 from jiesu.domain.assessment import UnitCounts
 from tests.api.helpers import act, create
+from tests.assessment.test_rankings import _handled as handled
 from tests.assessment.test_rankings import office_city  # noqa: F401 - the fixture
 from tests.channels import samples
 
@@ -25,21 +26,6 @@ NOVEMBER = {"group": "street", "month": "2026-11", "rules": "small"}
 @pytest.fixture
 def office(office_city):  # noqa: F811 - small volumes rank, no re-handling, "strict" rules
     return office_city
-
-
-def handled(client, auth, clock, street="990101001", user="donghua", *, late=False,
-            visit=None, number=None) -> str:  # fmt: skip
-    """A ticket dispatched to ``street``, contacted (late or not), replied and visited."""
-    n = number or create(client, auth)["number"]
-    act(client, auth, "dispatcher", n, "dispatch", lead_unit_code=street)
-    act(client, auth, user, n, "acknowledge")
-    if late:
-        clock.advance(days=3)  # past the one-working-day contact deadline
-    act(client, auth, user, n, "contact")
-    act(client, auth, user, n, "reply", outcome="solved", text="已处理")
-    if visit is not None:
-        act(client, auth, "operator", n, "record_visit", contacted=True, **visit)
-    return n
 
 
 def as_user(client, username: str) -> None:
