@@ -98,7 +98,7 @@ def test_units_and_the_public_are_refused(client, office):
     as_user(client, "donghua")
     home = client.get("/").text
     assert f'href="{BASE}/appeals"' in home and f'href="{BASE}/rankings"' not in home
-    for path in (f"{BASE}/rankings", f"{BASE}/units/990101001", f"{BASE}/trends"):
+    for path in (f"{BASE}/rankings", f"{BASE}/units/990101002", f"{BASE}/trends"):
         r = client.get(path)
         assert r.status_code == 403 and "assessment.forbidden" in r.text, path
         assert "考评结果由热线考评办查看" in alert(r.text)
@@ -109,6 +109,35 @@ def test_units_and_the_public_are_refused(client, office):
     assert f'href="{BASE}/rankings"' in client.get("/").text
     r = client.get(f"{BASE}/units/990101", params={"group": "street"})
     assert r.status_code == 404 and "assessment.unknown_unit" in r.text
+
+
+def test_a_ranked_unit_sees_its_own_figures_and_tickets(client, auth, clock, office):
+    """A2, A6: a street sees where it lost points (and so what it might appeal), and only
+    its own; a unit not ranked on its own is told where its tickets count."""
+    late = handled(client, auth, clock, late=True, visit=BAD)
+    other = handled(client, auth, clock, "990101002", "heping", visit=GOOD)
+    as_user(client, "donghua")
+    assert f'href="{BASE}/mine"' in client.get("/").text
+    r = client.get(f"{BASE}/mine", params={"month": "2026-11"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == f"{BASE}/units/990101001?month=2026-11&group=street"
+    page = client.get(r.headers["location"])
+    assert page.status_code == 200, alert(page.text)
+    assert late in page.text and other not in page.text and "未按时" in page.text
+    assert "考评排名" not in page.text and "近12个月趋势" not in page.text  # the office's
+    assert 'data-testid="own-month"' in page.text
+    # Asking for the district group does not widen it: the street's own group is used.
+    widened = client.get(f"{BASE}/units/990101001", params={"group": "district"})
+    assert widened.status_code == 200 and other not in widened.text
+    as_user(client, "dongqu")  # the district answers for its streets
+    district = client.get(f"{BASE}/mine", params={"month": "2026-11"})
+    assert district.status_code == 200 and late in district.text and other in district.text
+    as_user(client, "urban")  # a district department counts in its district
+    r = client.get(f"{BASE}/mine")
+    assert r.status_code == 404 and "assessment.not_ranked" in r.text
+    as_user(client, "supervisor")
+    r = client.get(f"{BASE}/mine", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"{BASE}/rankings"
 
 
 # --- the drill-down -------------------------------------------------------------------------

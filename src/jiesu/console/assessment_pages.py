@@ -5,13 +5,16 @@ from a unit to the tickets behind its figures; the trend of a unit or a whole gr
 The figures are those of the API (``GET /api/assessment/rankings``): the same
 :func:`jiesu.assessment.rankings.rankings`; the drill-down and trends come from
 :mod:`jiesu.assessment.drilldown` and :mod:`jiesu.assessment.trends`, which count as the
-ranking does. Hotline staff only, as the API's ``assessment.forbidden``.
+ranking does. Hotline staff only, as the API's ``assessment.forbidden``; a ranked unit (a
+street, district, city department or utility) sees its own drill-down (``/mine``).
 """
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from jiesu import accounts
 from jiesu.api.deps import ContextDep
@@ -102,13 +105,38 @@ def rankings_page(request: Request, ctx: ContextDep, session: PageSession) -> Re
     )
 
 
+def _own_group(ctx, session) -> str | None:
+    """The ranked group of the user's own unit, if it is ranked on its own."""
+    unit = ctx.city.unit(session.user.unit_code)
+    return next((g for g, kind in GROUPS.items() if unit and unit.kind is kind), None)
+
+
+@router.get(BASE + "/mine", response_class=HTMLResponse)
+def own_page(request: Request, ctx: ContextDep, session: PageSession) -> Response:
+    """A unit's own figures and the tickets behind them (A2, A6): where it lost points,
+    and so what it might appeal."""
+    if session.user.role in HOTLINE_ROLES:
+        return RedirectResponse(BASE + "/rankings", status_code=303)
+    group = _own_group(ctx, session)
+    if group is None:
+        return refused(
+            request, session, "本单位不单独参加排名，其工单计入所属街道乡镇或区的考评",
+            "assessment.not_ranked", 404,
+        )  # fmt: skip
+    query = {k: v for k, v in request.query_params.items() if k != "group"}
+    path = f"{BASE}/units/{quote(session.user.unit_code)}"
+    return RedirectResponse(path + views.query_string(query, group=group), status_code=303)
+
+
 @router.get(BASE + "/units/{code}", response_class=HTMLResponse)
 def unit_page(code: str, request: Request, ctx: ContextDep, session: PageSession) -> Response:
-    denied = office_only(request, session)
-    if denied:
-        return denied
+    office = session.user.role in HOTLINE_ROLES
+    if not office and (code != session.user.unit_code or _own_group(ctx, session) is None):
+        return office_only(request, session)  # a unit sees its own figures only
     params = request.query_params
     c = _choices(ctx, params)
+    if not office:
+        c["group"] = _own_group(ctx, session)
     only = params.get("only") or ""
     only = only if only in dd.FILTERS else ""
     raw_page = params.get("page") or "1"
@@ -139,6 +167,7 @@ def unit_page(code: str, request: Request, ctx: ContextDep, session: PageSession
         pages=pages,
         av=av,
         q=dict(params),
+        office=office,
         problem=_problem(c),
         status_code=422 if c["problems"] else 200,
     )
