@@ -11,7 +11,6 @@ again with the Chinese message and its code.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -36,8 +35,6 @@ from .web import PageSession, PostedForm, PostSession, redirect, render
 
 router = APIRouter(include_in_schema=False)
 BASE = "/console/assessment/appeals"
-#: The appeal's files are stored as a reply's are (uploads.store reads the model's fields).
-_FILES = SimpleNamespace(input_model=AppealIn)
 
 
 def _error(request, session, problem: Problem, status_code: int) -> Response:
@@ -132,7 +129,7 @@ def file_appeal(request: Request, ctx: ContextDep, session: PostSession, form: P
         if values.get("grounds") not in {str(g) for g in Grounds}:
             problem = Problem(["申诉理由类别：请从选项中选择"], "input.invalid")
             return _file_page(request, ctx, session, number, values, problem, 422)
-        stored = uploads.store(ctx, _FILES, form, values)  # type: ignore[arg-type]
+        stored = uploads.store(ctx, AppealIn, form, values)  # stored as a reply's are
         filed = appeals.file(
             ctx,
             session.user.actor,

@@ -357,7 +357,7 @@ def ticket_action(
     actor = session.user.actor
     stored: list = []
     try:
-        stored = uploads.store(ctx, spec, form, values)  # a reply's files, stored first
+        stored = uploads.store(ctx, spec.input_model, form, values)  # a reply's files first
         data = forms.parse_action(spec, values, ctx.city.tz)
         run_action(ctx, actor, number, spec.action, data)
     except (forms.FormError, JiesuError) as exc:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 
+from pydantic import BaseModel
 from starlette.datastructures import FormData
 
-from jiesu.actions import ActionSpec
 from jiesu.context import Context
 from jiesu.domain.errors import InvalidInput
 from jiesu.intake import attachments
@@ -23,12 +23,13 @@ from .forms import FILE_FIELDS
 
 
 def store(
-    ctx: Context, spec: ActionSpec, form: FormData, values: MutableMapping[str, str]
+    ctx: Context, model: type[BaseModel], form: FormData, values: MutableMapping[str, str]
 ) -> list[attachments.StoredAttachment]:
-    """Store the files of the action's file fields; add their SHA-256s to ``values``."""
+    """Store the files of the input model's file fields (an action's, an appeal's); add
+    their SHA-256s to ``values``."""
     stored: list[attachments.StoredAttachment] = []
     policy = ctx.city.intake_policy.attachments
-    for name in FILE_FIELDS & set(spec.input_model.model_fields):
+    for name in FILE_FIELDS & set(model.model_fields):
         uploads = [
             u for u in form.getlist(f"{name}.files") if not isinstance(u, str) and u.filename
         ]
