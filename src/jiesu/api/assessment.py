@@ -38,20 +38,14 @@ def rules(ctx: ContextDep, actor: Annotated[Actor, Depends(_office)]) -> list[di
     return [vars(r) | {"unreachable": str(r.unreachable)} for r in rule_sets(ctx.city).values()]
 
 
-@router.get("/rankings", summary="分级分类排名 Rankings")
-def get_rankings(
-    ctx: ContextDep,
-    actor: Annotated[Actor, Depends(_office)],
-    group: Annotated[str, Query()] = "district",
-    rules: Annotated[str, Query()] = "standard",
-    month_: Annotated[str | None, Query(alias="month", pattern=r"^\d{4}-\d{2}$")] = None,
-    start: Annotated[datetime | None, Query()] = None,
-    end: Annotated[datetime | None, Query()] = None,
-) -> dict[str, Any]:
-    return rankings(ctx, _period(ctx, month_, start, end), group, rules)
+MonthQ = Annotated[str | None, Query(alias="month", pattern=r"^\d{4}-\d{2}$")]
+TimeQ = Annotated[datetime | None, Query()]
 
 
-def _period(ctx, month_: str | None, start: datetime | None, end: datetime | None) -> Period:
+def _period(
+    ctx: ContextDep, month_: MonthQ = None, start: TimeQ = None, end: TimeQ = None
+) -> Period:
+    """The period asked for: ``month`` (YYYY-MM in the city's zone), or ``start`` and ``end``."""
     if month_:
         return month(month_, ctx.city.tz)
     if start and end and start.tzinfo and end.tzinfo and start < end:
@@ -63,8 +57,19 @@ def _period(ctx, month_: str | None, start: datetime | None, end: datetime | Non
     )
 
 
-MonthQ = Annotated[str | None, Query(alias="month", pattern=r"^\d{4}-\d{2}$")]
-TimeQ = Annotated[datetime | None, Query()]
+PeriodQ = Annotated[Period, Depends(_period)]
+RulesQ = Annotated[str, Query()]
+
+
+@router.get("/rankings", summary="分级分类排名 Rankings")
+def get_rankings(
+    ctx: ContextDep,
+    actor: Annotated[Actor, Depends(_office)],
+    period: PeriodQ,
+    group: Annotated[str, Query()] = "district",
+    rules: RulesQ = "standard",
+) -> dict[str, Any]:
+    return rankings(ctx, period, group, rules)
 
 
 @router.get(
@@ -76,14 +81,9 @@ TimeQ = Annotated[datetime | None, Query()]
 def export(
     ctx: ContextDep,
     actor: Annotated[Actor, Depends(_office)],
-    month_: MonthQ = None,
-    start: TimeQ = None,
-    end: TimeQ = None,
-    rules: Annotated[str, Query()] = "standard",
+    p: PeriodQ,
+    rules: RulesQ = "standard",
 ) -> Response:
-    p = _period(ctx, month_, start, end)
-    if rules not in rule_sets(ctx.city):
-        rankings(ctx, p, "district", rules)  # raises assessment.unknown_rules
     body = workbook(ctx, p, rules)
     name = f"assessment-{p.label}-{rules}.xlsx"
     return Response(
@@ -93,13 +93,8 @@ def export(
 
 @router.get("/whistles", summary="吹哨报到双向考评 Whistles: streets and departments")
 def whistle_indicators(
-    ctx: ContextDep,
-    actor: Annotated[Actor, Depends(_office)],
-    month_: MonthQ = None,
-    start: TimeQ = None,
-    end: TimeQ = None,
+    ctx: ContextDep, actor: Annotated[Actor, Depends(_office)], p: PeriodQ
 ) -> dict[str, Any]:
-    p = _period(ctx, month_, start, end)
     return indicators.whistles(ctx, p.start, p.end)
 
 
@@ -107,12 +102,9 @@ def whistle_indicators(
 def livelihood_indicators(
     ctx: ContextDep,
     actor: Annotated[Actor, Depends(_office)],
-    month_: MonthQ = None,
-    start: TimeQ = None,
-    end: TimeQ = None,
-    rules: Annotated[str, Query()] = "standard",
+    p: PeriodQ,
+    rules: RulesQ = "standard",
 ) -> list[dict[str, Any]]:
-    p = _period(ctx, month_, start, end)
     sets = rule_sets(ctx.city)
     credit = sets[rules].basically_satisfied_credit if rules in sets else 0.8
     return indicators.livelihood(ctx, p.start, p.end, credit)

@@ -23,6 +23,11 @@ def _columns(sp: argparse.ArgumentParser, *, required: bool = True) -> None:
     sp.add_argument("--label-column", required=required, help="column holding the label")
 
 
+def _report(args, result: dict, line: str) -> None:
+    """The result as one JSON object with ``--json``, else one line for a person."""
+    print(json.dumps(result, ensure_ascii=False) if args.json else line)
+
+
 def add_dispatch_commands(subparsers) -> argparse.ArgumentParser:
     """Add ``dispatch train`` and ``dispatch evaluate`` to the CLI's subparsers."""
     dispatch = subparsers.add_parser("dispatch", help="learned dispatch suggestions")
@@ -71,13 +76,12 @@ def cmd_dispatch_train(args) -> int:
         "rows": mod.rows,
         "labels": mod.labels,
     }
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False))
-    else:
-        print(
-            f"{args.out}: model {mod.version}, {mod.rows} rows, {len(mod.labels)} labels "
-            f"({', '.join(mod.labels)})"
-        )
+    _report(
+        args,
+        result,
+        f"{args.out}: model {mod.version}, {mod.rows} rows, {len(mod.labels)} labels "
+        f"({', '.join(mod.labels)})",
+    )
     return 0
 
 
@@ -116,11 +120,10 @@ def _train_from_history(args) -> int:
         "labels": record.labels,
         "negatives": record.negatives,
     }
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False))
-    else:
-        print(
-            f"model {record.version} from {record.samples} dispatched tickets, "
-            f"{record.labels} duties; active from now on ({record.path})"
-        )
+    _report(
+        args,
+        result,
+        f"model {record.version} from {record.samples} dispatched tickets, "
+        f"{record.labels} duties; active from now on ({record.path})",
+    )
     return 0
