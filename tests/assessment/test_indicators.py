@@ -60,3 +60,15 @@ def test_livelihood_dimensions(client, auth, office_city):  # noqa: F811
     assert elderly["satisfaction_rate"] == pytest.approx(0.9)  # (1 + 0.8) / 2
     assert rows["housing"]["tickets"] == 1 and rows["childcare"]["tickets"] == 0
     assert rows["childcare"]["resolution_rate"] is None
+
+
+def test_livelihood_refuses_an_unknown_rule_set(client, auth):
+    """A3/A7: the credit comes from a named rule set; an unknown name is refused, as the
+    rankings refuse it, instead of falling back to a credit of its own."""
+    r = client.get(
+        "/api/assessment/livelihood",
+        params={"month": "2026-11", "rules": "no-such-rules"},
+        headers=auth("supervisor"),
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "assessment.unknown_rules"

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from jiesu.assessment import appeals, indicators
 from jiesu.assessment.appeals import Grounds
 from jiesu.assessment.export import workbook
-from jiesu.assessment.rankings import Period, month, rankings, rule_sets
+from jiesu.assessment.rankings import Period, checked, month, rankings, rule_sets
 from jiesu.domain.errors import InvalidInput, NotFound
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 
@@ -105,8 +105,7 @@ def livelihood_indicators(
     p: PeriodQ,
     rules: RulesQ = "standard",
 ) -> list[dict[str, Any]]:
-    sets = rule_sets(ctx.city)
-    credit = sets[rules].basically_satisfied_credit if rules in sets else 0.8
+    credit = checked(ctx.city, (), rules).basically_satisfied_credit
     return indicators.livelihood(ctx, p.start, p.end, credit)
 
 
