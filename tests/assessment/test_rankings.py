@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from jiesu.assessment.rankings import Period, base_period, month
+from jiesu.assessment.rankings import Period, base_period, month, rankings, read
 from jiesu.city.config import (
     AssessmentRuleSpec,
     AssessmentWeights,
@@ -124,6 +124,20 @@ def test_change_of_rank_against_the_month_before(client, auth, clock, office_cit
     streets = _rank(client, auth, month="2026-11", group="street", rules="small")
     assert (streets["990101001"]["rank"], streets["990101001"]["change"]) == (1, 1)
     assert (streets["990101002"]["rank"], streets["990101002"]["change"]) == (2, -1)
+
+    # Two rule sets compared on one page read the counts once (console, A3): the same
+    # rows as reading them for each, and a reading of another period is not reused.
+    november = month("2026-11", TZ)
+    readings = read(office_city, november)
+    for rules in ("small", "strict"):
+        assert rankings(office_city, november, "street", rules, readings) == rankings(
+            office_city, november, "street", rules
+        )
+    october = rankings(office_city, month("2026-10", TZ), "street", "small", readings)
+    assert (
+        october["units"] == rankings(office_city, month("2026-10", TZ), "street", "small")["units"]
+    )
+    assert october["units"] != rankings(office_city, november, "street", "small")["units"]
 
 
 def _dispatched(client, auth, street: str, n: int) -> None:

@@ -133,9 +133,15 @@ def group_counts(
     return dict(out)
 
 
-def rankings(ctx: Context, period: Period, group: str, rules_name: str) -> dict[str, Any]:
+def rankings(
+    ctx: Context,
+    period: Period,
+    group: str,
+    rules_name: str,
+    readings: Readings | None = None,
+) -> dict[str, Any]:
     """One group's ranking for the period (see :func:`assess`)."""
-    return assess(ctx, period, rules_name, (group,))[group]
+    return assess(ctx, period, rules_name, (group,), readings)[group]
 
 
 def checked(city: CityConfig, groups: tuple[str, ...], rules_name: str) -> RuleSet:
@@ -157,38 +163,66 @@ def checked(city: CityConfig, groups: tuple[str, ...], rules_name: str) -> RuleS
     return sets[rules_name]
 
 
+@dataclass(frozen=True)
+class Readings:
+    """What an assessment of a period reads from storage, whatever the rule set: the
+    counts of the period, of the period before and of the base period (A4)."""
+
+    period: Period
+    previous: Period
+    base: Period
+    scale: float  # the base's orders × scale are the expected orders of the period
+    now: dict[str, UnitCounts]
+    before: dict[str, UnitCounts]
+    base_counts: dict[str, UnitCounts]
+
+
+def read(ctx: Context, period: Period) -> Readings:
+    """The counts :func:`assess` needs for ``period``, read once (to compare rule sets)."""
+    previous = period.previous(ctx.city.tz)
+    before = unit_counts(ctx, previous.start, previous.end)
+    base, scale = base_period(period, ctx.city.observation_policy, ctx.city.tz)
+    same = (base.start, base.end) == (previous.start, previous.end)
+    return Readings(
+        period,
+        previous,
+        base,
+        scale,
+        unit_counts(ctx, period.start, period.end),
+        before,
+        before if same else unit_counts(ctx, base.start, base.end),
+    )
+
+
 def assess(
-    ctx: Context, period: Period, rules_name: str, groups: tuple[str, ...] = tuple(GROUPS)
+    ctx: Context,
+    period: Period,
+    rules_name: str,
+    groups: tuple[str, ...] = tuple(GROUPS),
+    readings: Readings | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The period's assessment in each group, ranked, with the change against the period
-    before: the counts of both periods are read once for all groups."""
+    before: the counts are read once for all groups (and, given ``readings`` of the same
+    period, not at all)."""
     rules = checked(ctx.city, groups, rules_name)
-    before_period = period.previous(ctx.city.tz)
-    now_counts = unit_counts(ctx, period.start, period.end)
-    before_counts = unit_counts(ctx, before_period.start, before_period.end)
+    r = readings if readings is not None and readings.period == period else read(ctx, period)
     policy = ctx.city.observation_policy
-    base, scale = base_period(period, policy, ctx.city.tz)
-    base_counts = (
-        before_counts
-        if (base.start, base.end) == (before_period.start, before_period.end)
-        else unit_counts(ctx, base.start, base.end)
-    )
     found = {}
     for group in groups:
-        now = group_counts(ctx.city, now_counts, group)
-        before = group_counts(ctx.city, before_counts, group)
+        now = group_counts(ctx.city, r.now, group)
+        before = group_counts(ctx.city, r.before, group)
         base_orders = {
-            code: c.orders for code, c in group_counts(ctx.city, base_counts, group).items()
+            code: c.orders for code, c in group_counts(ctx.city, r.base_counts, group).items()
         }
-        observe = Observation(base_orders, scale, policy.min_base_orders)
+        observe = Observation(base_orders, r.scale, policy.min_base_orders)
         found[group] = {
             "period": {"start": period.start, "end": period.end, "label": period.label},
-            "previous": {"start": before_period.start, "end": before_period.end},
-            "base": {"start": base.start, "end": base.end, "kind": policy.base_period},
+            "previous": {"start": r.previous.start, "end": r.previous.end},
+            "base": {"start": r.base.start, "end": r.base.end, "kind": policy.base_period},
             "group": group,
             "group_zh": GROUP_LABELS_ZH[group],
             "rules": vars(rules) | {"unreachable": str(rules.unreachable)},
-            "units": [_row(ctx.city, r) | observe(r) for r in rank(now, rules, previous=before)],
+            "units": [_row(ctx.city, x) | observe(x) for x in rank(now, rules, previous=before)],
         }
     return found
 

@@ -20,7 +20,7 @@ from jiesu import accounts
 from jiesu.api.deps import ContextDep
 from jiesu.assessment import drilldown as dd
 from jiesu.assessment import trends
-from jiesu.assessment.rankings import GROUP_LABELS_ZH, GROUPS, month, rankings, rule_sets
+from jiesu.assessment.rankings import GROUP_LABELS_ZH, GROUPS, month, rankings, read, rule_sets
 from jiesu.domain.errors import JiesuError
 from jiesu.domain.roles import HOTLINE_ROLES
 
@@ -81,8 +81,9 @@ def rankings_page(request: Request, ctx: ContextDep, session: PageSession) -> Re
         return denied
     c = _choices(ctx, request.query_params)
     period = month(c["month"], ctx.city.tz)
-    main = rankings(ctx, period, c["group"], c["rules"])
-    other = rankings(ctx, period, c["group"], c["compare"]) if c["compare"] else None
+    readings = read(ctx, period)  # the counts once, for both rule sets
+    main = rankings(ctx, period, c["group"], c["rules"], readings)
+    other = rankings(ctx, period, c["group"], c["compare"], readings) if c["compare"] else None
     rows = main["units"]
     return render(
         request,
