@@ -104,6 +104,11 @@ def test_escalation_to_the_district_which_names_the_units(client, auth):
     assert actions[-3:] == ["acknowledge", "escalate", "decide_escalation"]
     # The authority that decided keeps seeing the ticket it coordinated.
     assert client.get(f"/api/tickets/{number}", headers=auth("dongqu")).status_code == 200
+    # ... and finds it in its list (H5): the list asks the database what can_see asks.
+    listed = client.get("/api/tickets", headers=auth("dongqu")).json()
+    assert number in [x["number"] for x in listed["items"]]
+    other = client.get("/api/tickets", headers=auth("xichang")).json()
+    assert number not in [x["number"] for x in other["items"]]
     act(client, auth, "urban", number, "acknowledge")
 
 

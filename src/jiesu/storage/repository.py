@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select, update
+from sqlalchemy import Select, and_, cast, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -159,7 +159,15 @@ class TicketFilter:
     offset: int = 0
 
 
-def _involving(unit_code: str):
+def _json_list_has(column, value: str, dialect: str):
+    """``value`` is an element of the JSON list in ``column``, as each database says it."""
+    if dialect == "postgresql":
+        return cast(column, postgresql.JSONB).contains([value])
+    element = func.json_each(column).table_valued("value")
+    return exists().select_from(element).where(element.c.value == value)
+
+
+def _involving(unit_code: str, dialect: str):
     t = tables.tickets.c
     co = tables.co_handler_tasks.c
     ci = tables.consultation_invites.c
@@ -168,6 +176,7 @@ def _involving(unit_code: str):
         t.lead_unit_code == unit_code,
         t.supervising_unit_code == unit_code,
         t.escalated_to == unit_code,
+        _json_list_has(t.escalation_authorities, unit_code, dialect),  # who coordinated it
         exists().where(and_(wc.ticket_id == t.id, wc.unit_code == unit_code)),
         exists().where(and_(co.ticket_id == t.id, co.unit_code == unit_code)),
         exists().where(and_(ci.ticket_id == t.id, ci.unit_code == unit_code)),
@@ -188,13 +197,14 @@ def list_tickets(
 ) -> tuple[list[Ticket], int]:
     """Tickets matching ``flt``; ``visible_to_unit`` limits to a unit's own tickets."""
     t = tables.tickets.c
+    dialect = session.get_bind().dialect.name
     conds = []
     if visible_to_unit is not None:
-        conds.append(_involving(visible_to_unit))
+        conds.append(_involving(visible_to_unit, dialect))
     if flt.status:
         conds.append(t.status.in_(flt.status))
     if flt.unit_code:
-        conds.append(_involving(flt.unit_code))
+        conds.append(_involving(flt.unit_code, dialect))
     if flt.category:
         conds.append(or_(t.category == flt.category, t.category.like(f"{flt.category}/%")))
     if flt.request_type:
