@@ -46,7 +46,7 @@ from jiesu.city.config import CityConfig
 from jiesu.context import Context
 from jiesu.intake import risk
 from jiesu.intake.classify import TrainingRow, _leaf_categories, propose, train
-from jiesu.simulate.generator import Planner
+from jiesu.simulate.planning import Planner
 from jiesu.simulate.texts import Texts
 
 sys.path.insert(0, str(Path(__file__).parent))

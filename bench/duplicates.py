@@ -51,7 +51,7 @@ from jiesu.city.sync import sync_units
 from jiesu.context import Context
 from jiesu.domain.ticket import RequestType, Status
 from jiesu.intake.duplicates import THRESHOLD, DuplicateQuery, find_candidates
-from jiesu.simulate.generator import Planner
+from jiesu.simulate.planning import Planner
 from jiesu.simulate.texts import Place, Slots, Texts
 from jiesu.storage import crypto, tables
 from jiesu.storage.db import make_engine

@@ -23,7 +23,7 @@ from jiesu.domain.calendar import ChineseOfficialCalendar
 from jiesu.domain.commands import ReferralReason
 from jiesu.domain.ticket import Channel, RequestType, Status, Ticket, TimelineEvent
 from jiesu.simulate import SimulationStats, simulate
-from jiesu.simulate.behaviour import PROFILES, behaviour_for
+from jiesu.simulate.profiles import PROFILES, behaviour_for
 from jiesu.simulate.texts import Place, Texts, phrasebook, slot_names
 from jiesu.storage import tables
 from jiesu.storage.db import make_engine

@@ -13,27 +13,20 @@ Troubled units (those that object often) do the first two more often.
 
 from __future__ import annotations
 
-import random
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from jiesu.city.units import UnitKind
 from jiesu.domain import commands as c
 from jiesu.domain.roles import Actor
 from jiesu.domain.ticket import ContestKind, RequestType
 
-if TYPE_CHECKING:
-    from .behaviour import UnitBehaviour
+from .crew import H, M, between
+from .profiles import UnitBehaviour
 
-H, M = timedelta(hours=1), timedelta(minutes=1)
 ESCALATION = 0.5  # × the unit's objection rate: a street's chance to escalate a ticket
 CONTEST = 0.3  # × the unit's objection rate: a unit's chance to contest a request
 URGE = 0.6  # the chance that an overdue ticket is urged before its late reply
 _CONTESTABLE = (RequestType.COMPLAINT, RequestType.HELP, RequestType.REPORT)
-
-
-def _between(rng: random.Random, lo: timedelta, hi: timedelta) -> timedelta:
-    return timedelta(seconds=rng.uniform(lo.total_seconds(), max(hi, lo).total_seconds()))
 
 
 class CoordinationSteps:
@@ -45,20 +38,20 @@ class CoordinationSteps:
         if lead.kind is UnitKind.STREET and lead.parent and rng.random() < ESCALATION * b.objection:
             raise_it = c.Escalate(authority_unit_code=lead.parent,
                                   reason=texts.pick(rng, "escalation_reasons"))  # fmt: skip
-            if not self._step(self._work(self.last + _between(rng, H, 20 * H), lead.code),
+            if not self._step(self._work(self.last + between(rng, H, 20 * H), lead.code),
                               lambda _: (raise_it, me)):  # fmt: skip
                 return False
             decision = c.DecideEscalation(lead_unit_code=lead.code,
                                           reason=texts.pick(rng, "escalation_decisions"))  # fmt: skip
             authority = self.crew.handler(lead.parent)
-            if not self._step(self._work(self.last + _between(rng, 2 * H, 30 * H), lead.parent),
+            if not self._step(self._work(self.last + between(rng, 2 * H, 30 * H), lead.parent),
                               lambda _: (decision, authority)):  # fmt: skip
                 return False
         if t.request_type in _CONTESTABLE and rng.random() < CONTEST * b.objection:
             kind = rng.choice(list(ContestKind))
             contest = c.ContestRequest(kind=kind, reason=texts.pick(rng, f"contest_{kind}"),
                                        evidence=texts.pick(rng, "contest_evidence"))  # fmt: skip
-            if not self._step(self._work(self.last + _between(rng, H, 24 * H), lead.code),
+            if not self._step(self._work(self.last + between(rng, H, 24 * H), lead.code),
                               lambda _: (contest, me)):  # fmt: skip
                 return False
             accepted = rng.random() < 0.4
@@ -67,7 +60,7 @@ class CoordinationSteps:
                 reason=texts.pick(rng, "contest_accepted" if accepted else "contest_rejected"),
             )
             desk = self.crew.dispatcher(rng)
-            at = self.working.desk_time(self.last + _between(rng, H, 20 * H), rng)
+            at = self.working.desk_time(self.last + between(rng, H, 20 * H), rng)
             if not self._step(at, lambda _: (verdict, desk)):
                 return False
         return True
@@ -78,7 +71,7 @@ class CoordinationSteps:
         rng, t = self.rng, self.ticket
         if t.completion_due is None or reply_at <= t.completion_due or rng.random() >= URGE:
             return True
-        at = self.working.desk_time(t.completion_due + _between(rng, 10 * M, 4 * H), rng)
+        at = self.working.desk_time(t.completion_due + between(rng, 10 * M, 4 * H), rng)
         if at >= reply_at - M:
             return True  # the reply comes first
         urge = c.Urge(reason=self.texts.pick(rng, "urge_notes"))
