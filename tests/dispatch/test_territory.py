@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from jiesu.city.config import Unit, UnitKind
 from jiesu.city.loader import load_city
-from jiesu.dispatch.territory import Gazetteer, PlaceRecord, TerritoryMatch, normalise
+from jiesu.dispatch.territory import Gazetteer, PlaceRecord, TerritoryMatch
+from jiesu.dispatch.territory_names import normalise
 from tests.conftest import CITY_FILE
 
 CITY = load_city(CITY_FILE)

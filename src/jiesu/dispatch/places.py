@@ -29,7 +29,8 @@ from jiesu.domain.errors import Conflict, InvalidInput, JiesuError, NotFound
 from jiesu.storage import tables
 from jiesu.storage.db import read_only
 
-from .territory import PLACE_KINDS, Gazetteer, PlaceRecord, normalise
+from .territory import Gazetteer, PlaceRecord
+from .territory_names import PLACE_KINDS, normalise
 
 P = tables.place_names.c
 TERRITORIAL = frozenset({UnitKind.DISTRICT, UnitKind.STREET, UnitKind.COMMUNITY})
