@@ -13,6 +13,7 @@ from sqlalchemy import delete, insert
 from jiesu.api import places as places_api
 from jiesu.dispatch import places
 from jiesu.dispatch.places_cli import add_places_commands
+from jiesu.dispatch.places_import import import_csv
 from jiesu.domain.errors import Conflict, InvalidInput, NotFound
 from jiesu.storage import tables
 from tests.conftest import CITY_FILE, START
@@ -106,9 +107,9 @@ GOOD = """name,unit_code,kind,latitude,longitude
 def test_import_a_good_file_and_again(ctx, tmp_path):
     f = tmp_path / "places.csv"
     f.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())  # UTF-8 with BOM
-    r = places.import_csv(ctx, f, added_by="importer")
+    r = import_csv(ctx, f, added_by="importer")
     assert (r.rows, r.added, r.updated, r.unchanged) == (3, 3, 0, 0)
-    again = places.import_csv(ctx, GOOD.replace("road", "other").encode(), added_by="importer")
+    again = import_csv(ctx, GOOD.replace("road", "other").encode(), added_by="importer")
     assert (again.added, again.updated, again.unchanged) == (0, 1, 2)
     road = places.list_places(ctx, name="东华路").items[0]
     assert (road.kind, road.added_by) == ("other", "importer")
@@ -116,7 +117,7 @@ def test_import_a_good_file_and_again(ctx, tmp_path):
 
 def test_import_gb18030_tabs_and_chinese_headers(ctx):
     text = "名称\t单位代码\t类别\n国贸桥\t990101001\tlandmark\n长安街\t990102\t\n"
-    r = places.import_csv(ctx, text.encode("gb18030"), added_by="t")
+    r = import_csv(ctx, text.encode("gb18030"), added_by="t")
     assert r.added == 2
     assert {(p.name, p.kind) for p in places.list_places(ctx).items} == {
         ("国贸桥", "landmark"),
@@ -135,7 +136,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_written(ctx):
         ]
     )
     with pytest.raises(InvalidInput) as err:
-        places.import_csv(ctx, text.encode(), added_by="t")
+        import_csv(ctx, text.encode(), added_by="t")
     e = err.value
     assert e.code == "place.bad_file"
     assert [(r["line"], r["code"]) for r in e.details["rows"]] == [
@@ -159,13 +160,13 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_written(ctx):
 )
 def test_files_that_cannot_be_imported(ctx, data, code):
     with pytest.raises(InvalidInput) as err:
-        places.import_csv(ctx, data, added_by="t")
+        import_csv(ctx, data, added_by="t")
     assert err.value.code == code
 
 
 def test_a_missing_file(ctx, tmp_path):
     with pytest.raises(InvalidInput) as err:
-        places.import_csv(ctx, tmp_path / "none.csv", added_by="t")
+        import_csv(ctx, tmp_path / "none.csv", added_by="t")
     assert err.value.code == "place.bad_file"
 
 

@@ -1,5 +1,6 @@
 """Place names the deployment adds for territory resolution: roads, 小区, landmarks, old
-names, each attached to a district, street/township or community (D1, D3).
+names, each attached to a district, street/township or community (D1, D3). They are
+added one by one here, or from a CSV file by places_import.py.
 
 Writes go straight to ``place_names``; :func:`gazetteer` keeps one built
 :class:`~jiesu.dispatch.territory.Gazetteer` per database and city. Before answering it
@@ -10,22 +11,19 @@ write in this process drops the cached one at once. See docs/territory.md.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import threading
 import time
 import weakref
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
-from sqlalchemy import Connection, Engine, delete, func, select, update
+from sqlalchemy import Connection, Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from jiesu.city.config import CityConfig, UnitKind
 from jiesu.context import Context
-from jiesu.domain.errors import Conflict, InvalidInput, JiesuError, NotFound
+from jiesu.domain.errors import Conflict, InvalidInput, NotFound
 from jiesu.storage import tables
 from jiesu.storage.db import read_only
 
@@ -34,14 +32,6 @@ from .territory_names import PLACE_KINDS, normalise
 
 P = tables.place_names.c
 TERRITORIAL = frozenset({UnitKind.DISTRICT, UnitKind.STREET, UnitKind.COMMUNITY})
-#: CSV headers: English or Chinese.
-COLUMNS = {
-    "name": ("name", "名称", "地名"),
-    "unit_code": ("unit_code", "unit", "单位代码", "单位编码"),
-    "kind": ("kind", "类别", "类型"),
-    "latitude": ("latitude", "lat", "纬度"),
-    "longitude": ("longitude", "lon", "lng", "经度"),
-}
 MAX_LIMIT = 500
 
 
@@ -66,14 +56,6 @@ class PlacePage:
     total: int
     limit: int
     offset: int
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    rows: int
-    added: int
-    updated: int
-    unchanged: int
 
 
 # --- checking -----------------------------------------------------------------------------
@@ -148,7 +130,7 @@ def add_place(
     row = checked(ctx.city, name, unit_code, kind, latitude, longitude)
     try:
         with ctx.engine.begin() as conn:
-            if _find(conn, row["name"], row["unit_code"]) is not None:
+            if recorded(conn, row["name"], row["unit_code"]) is not None:
                 raise _exists(row)
             place_id = conn.execute(
                 tables.place_names.insert()
@@ -235,139 +217,11 @@ def _get(conn: Connection, place_id: int) -> PlaceName | None:
     return _place(row) if row else None
 
 
-def _find(conn: Connection, name: str, unit_code: str):
+def recorded(conn: Connection, name: str, unit_code: str):
+    """The stored row of ``name`` for ``unit_code``, if there is one."""
     return conn.execute(
         select(tables.place_names).where(P.name == name, P.unit_code == unit_code)
     ).first()
-
-
-# --- CSV import ---------------------------------------------------------------------------
-
-
-def read_csv(source: str | Path | bytes) -> list[tuple[int, dict[str, str]]]:
-    """``(line number, row)`` for each data row of a place-name CSV file (UTF-8 with or
-    without BOM, or GB18030; comma, tab or semicolon separated; English or Chinese headers)."""
-    try:
-        data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    except OSError as exc:
-        zh, en = f"无法读取文件 {source}：{exc.strerror}", f"Cannot read {source}: {exc}"
-        raise InvalidInput("place.bad_file", zh, en) from exc
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly anything
-        raise InvalidInput(
-            "place.bad_file", "文件不是 UTF-8 或 GB18030 文本", "Not UTF-8 or GB18030"
-        )
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = max(",\t;", key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
-    if not header or not any(h.strip() for h in header):
-        raise InvalidInput("place.empty_file", "文件是空的", "The file is empty")
-    wanted = {h.strip().lower(): i for i, h in enumerate(header)}
-    index = {
-        key: next((wanted[n] for n in names if n in wanted), None) for key, names in COLUMNS.items()
-    }
-    missing = [k for k in ("name", "unit_code") if index[k] is None]
-    if missing:
-        raise InvalidInput(
-            "place.missing_column",
-            f"文件缺少列：{'、'.join(missing)}（需要 name, unit_code，可选 kind, latitude, longitude）",
-            f"Missing column(s) {', '.join(missing)} "
-            "(name and unit_code are required; kind, latitude, longitude optional)",
-            missing=missing,
-        )
-    rows = []
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        row = {
-            k: (cells[i].strip() if i is not None and i < len(cells) else "")
-            for k, i in index.items()
-        }
-        rows.append((reader.line_num, row))
-    if not rows:
-        raise InvalidInput("place.empty_file", "文件中没有地名", "The file has no place names")
-    return rows
-
-
-def import_csv(ctx: Context, source: str | Path | bytes, *, added_by: str) -> ImportResult:
-    """Add the file's place names, updating kind and coordinates of names already recorded
-    for the same unit. Every bad row is reported with its line number, and then nothing is
-    written (``place.bad_file`` with ``details.rows``)."""
-    checked_rows, problems, seen = [], [], {}
-    for line, raw in read_csv(source):
-        try:
-            row = checked(
-                ctx.city,
-                raw["name"],
-                raw["unit_code"],
-                raw["kind"] or "other",
-                _number(raw["latitude"]),
-                _number(raw["longitude"]),
-            )
-        except JiesuError as exc:
-            problems.append(_problem(line, exc.code, exc.message_zh, exc.message_en))
-            continue
-        key = (row["name"], row["unit_code"])
-        if key in seen:
-            problems.append(
-                _problem(
-                    line,
-                    "place.duplicate_row",
-                    f"与第 {seen[key]} 行重复",
-                    f"repeats line {seen[key]}",
-                )
-            )
-            continue
-        seen[key] = line
-        checked_rows.append(row)
-    if problems:
-        shown = "；".join(f"第{p['line']}行：{p['message_zh']}" for p in problems[:5])
-        more = f"等{len(problems)}处" if len(problems) > 5 else ""
-        raise InvalidInput(
-            "place.bad_file",
-            f"文件有错误，未导入任何地名：{shown}{more}",
-            f"{len(problems)} bad row(s), nothing imported: "
-            + "; ".join(f"line {p['line']}: {p['message_en']}" for p in problems[:5]),
-            rows=problems,
-        )
-    added = updated = 0
-    now = ctx.now()
-    with ctx.engine.begin() as conn:
-        for row in checked_rows:
-            old = _find(conn, row["name"], row["unit_code"])
-            if old is None:
-                conn.execute(
-                    tables.place_names.insert().values(**row, added_by=added_by, added_at=now)
-                )
-                added += 1
-            elif any(getattr(old, k) != row[k] for k in ("kind", "latitude", "longitude")):
-                conn.execute(
-                    update(tables.place_names)
-                    .where(P.id == old.id)
-                    .values(**row, added_by=added_by, added_at=now)
-                )
-                updated += 1
-    changed(ctx)
-    return ImportResult(len(checked_rows), added, updated, len(checked_rows) - added - updated)
-
-
-def _number(text: str) -> float | None:
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        return math.nan  # refused by the coordinate check with the row's line number
-
-
-def _problem(line: int, code: str, zh: str, en: str) -> dict:
-    return {"line": line, "code": code, "message_zh": zh, "message_en": en}
 
 
 # --- the shared gazetteer -----------------------------------------------------------------

@@ -61,11 +61,11 @@ def _context(args):
 
 
 def cmd_places_import(args) -> int:
-    from . import places
+    from .places_import import import_csv
 
     ctx = _context(args)
     by = args.by or _login()
-    result = places.import_csv(ctx, args.file, added_by=by)
+    result = import_csv(ctx, args.file, added_by=by)
     print(
         f"{args.file}: {result.rows} place names, {result.added} added, "
         f"{result.updated} updated, {result.unchanged} unchanged"
