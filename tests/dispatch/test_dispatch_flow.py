@@ -252,6 +252,11 @@ def test_consultation_collects_positions_and_the_hotline_decides(client, auth, c
     mine = client.get("/api/dispatch/consultations", headers=auth("donghua")).json()
     assert [m["number"] for m in mine] == [t["number"]]
     assert client.get("/api/dispatch/consultations", headers=auth("heping")).json() == []
+    # An invited unit lists the ticket among its own before anyone leads it (the list
+    # shows what the unit may open); a unit not invited does not.
+    for user, listed in (("urban", True), ("heping", False)):
+        items = client.get("/api/tickets", headers=auth(user)).json()["items"]
+        assert (t["number"] in [i["number"] for i in items]) is listed, user
     r = client.post(f"/api/tickets/{t['number']}/give_position",
                     json={"position": "lead", "reason": "我来"}, headers=auth("heping"))  # fmt: skip
     assert (r.status_code, r.json()["code"]) == (404, "ticket.not_found")  # not invited

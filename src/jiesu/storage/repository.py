@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, cast, exists, func, or_, select, update
+from sqlalchemy import Select, and_, cast, exists, func, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -168,19 +168,23 @@ def _json_list_has(column, value: str, dialect: str):
 
 
 def _involving(unit_code: str, dialect: str):
-    t = tables.tickets.c
-    co = tables.co_handler_tasks.c
-    ci = tables.consultation_invites.c
-    wc = tables.whistle_calls.c
-    return or_(
-        t.lead_unit_code == unit_code,
-        t.supervising_unit_code == unit_code,
-        t.escalated_to == unit_code,
-        _json_list_has(t.escalation_authorities, unit_code, dialect),  # who coordinated it
-        exists().where(and_(wc.ticket_id == t.id, wc.unit_code == unit_code)),
-        exists().where(and_(co.ticket_id == t.id, co.unit_code == unit_code)),
-        exists().where(and_(ci.ticket_id == t.id, ci.unit_code == unit_code)),
+    """The tickets ``unit_code`` may list (as :func:`jiesu.access.can_see` says): one
+    set of ids per way a unit is involved, each read from its own index, then unioned —
+    at Beijing scale an OR over every ticket row took seconds (``bench/unit_lists.py``)."""
+    t = tables.tickets.alias("involved")
+    ids = union_all(
+        select(t.c.id).where(t.c.lead_unit_code == unit_code),
+        select(t.c.id).where(t.c.supervising_unit_code == unit_code),
+        select(t.c.id).where(t.c.escalated_to == unit_code),
+        select(t.c.id).where(  # who coordinated it, among the few tickets ever escalated
+            tables.ever_escalated(t), _json_list_has(t.c.escalation_authorities, unit_code, dialect)
+        ),
+        *(
+            select(x.c.ticket_id).where(x.c.unit_code == unit_code)
+            for x in (tables.whistle_calls, tables.co_handler_tasks, tables.consultation_invites)
+        ),
     )
+    return tables.tickets.c.id.in_(ids)
 
 
 def _overdue(now: datetime):

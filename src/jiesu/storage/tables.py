@@ -19,6 +19,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    cast,
+    literal_column,
+    text,
 )
 
 from jiesu.domain.ticket import Status
@@ -37,6 +40,16 @@ metadata = MetaData(
 )
 
 _STATUSES = ", ".join(f"'{s.value}'" for s in Status)
+
+#: A ticket that was ever escalated (H5): a few in a thousand, kept in a partial index
+#: (``ix_tickets_escalated``) so that a unit's list finds what it coordinated among them.
+#: The same text on both databases, as the index's predicate and in queries.
+ESCALATED_SQL = "CAST(escalation_authorities AS TEXT) <> '[]'"
+
+
+def ever_escalated(table):
+    """:data:`ESCALATED_SQL` on ``table`` (the tickets table or an alias of it)."""
+    return cast(table.c.escalation_authorities, Text) != literal_column("'[]'")
 
 units = Table(
     "units",
@@ -170,6 +183,12 @@ tickets = Table(
     Column("closed_at", UTCDateTime),
     CheckConstraint(f"status IN ({_STATUSES})", name="status_known"),
     Index("ix_tickets_lead_status", "lead_unit_code", "status"),
+    Index(
+        "ix_tickets_escalated",
+        "id",
+        postgresql_where=text(ESCALATED_SQL),
+        sqlite_where=text(ESCALATED_SQL),
+    ),
 )
 
 co_handler_tasks = Table(
