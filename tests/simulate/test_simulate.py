@@ -24,7 +24,8 @@ from jiesu.domain.commands import ReferralReason
 from jiesu.domain.ticket import Channel, RequestType, Status, Ticket, TimelineEvent
 from jiesu.simulate import SimulationStats, simulate
 from jiesu.simulate.profiles import PROFILES, behaviour_for
-from jiesu.simulate.texts import Place, Texts, phrasebook, slot_names
+from jiesu.simulate.texts import Place, Texts, slot_names
+from jiesu.simulate.topics import phrasebook
 from jiesu.storage import tables
 from jiesu.storage.db import make_engine
 from jiesu.storage.migrate import upgrade

@@ -23,7 +23,8 @@ from jiesu.context import Context
 from jiesu.domain.commands import ReferralReason
 from jiesu.domain.ticket import Channel, RequestType, Ticket, Urgency
 
-from .texts import Place, Texts, Topic
+from .texts import Place, Texts
+from .topics import Topic
 from .traffic import CHANNEL_MIX, INTAKE, MISDISPATCH_SHARE, REFERRALS, TYPE_MIX, URGENT_SHARE
 
 #: For a street's whistle (H4): which district department fits which first-level area.
