@@ -46,6 +46,8 @@ from typing import Any
 
 from jiesu.domain.errors import InvalidInput
 
+from . import csvtext
+
 FORMAT = 2  # 1: jieba-segmented words and characters of 400 characters, no title vector
 MIN_ROWS = 10  # labelled rows needed to train at all
 MIN_PER_LABEL = 1
@@ -318,16 +320,11 @@ def read_csv(
     if not path.is_file():
         raise _err("not_found", f"找不到文件 {path}", f"no file {path}", path=str(path))
     raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            content = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly anything
+    content = csvtext.decoded(raw)
+    if content is None:  # pragma: no cover - gb18030 decodes nearly anything
         raise _err("encoding", "无法识别文件编码", "cannot decode the file (UTF-8 or GB18030)")
     header = content.split("\n", 1)[0]
-    delimiter = max((",", "\t", ";"), key=header.count)
+    delimiter = csvtext.delimiter(header)
     rows = list(csv.reader(content.splitlines(keepends=True), delimiter=delimiter))
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:

@@ -18,6 +18,7 @@ from jiesu.context import Context
 from jiesu.domain.errors import InvalidInput, JiesuError
 from jiesu.storage import tables
 
+from . import csvtext
 from .places import P, changed, checked, recorded
 
 #: CSV headers: English or Chinese.
@@ -46,18 +47,13 @@ def read_csv(source: str | Path | bytes) -> list[tuple[int, dict[str, str]]]:
     except OSError as exc:
         zh, en = f"无法读取文件 {source}：{exc.strerror}", f"Cannot read {source}: {exc}"
         raise InvalidInput("place.bad_file", zh, en) from exc
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly anything
+    text = csvtext.decoded(data)
+    if text is None:  # pragma: no cover - gb18030 decodes nearly anything
         raise InvalidInput(
             "place.bad_file", "文件不是 UTF-8 或 GB18030 文本", "Not UTF-8 or GB18030"
         )
     first = text.splitlines()[0] if text.strip() else ""
-    delimiter = max(",\t;", key=first.count)
+    delimiter = csvtext.delimiter(first)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, None)
     if not header or not any(h.strip() for h in header):

@@ -2,7 +2,7 @@
 right article is known.
 
 Every leaf category of the city gets its matters from the simulator's
-phrase book (``jiesu.simulate.texts``): the questions people ask (公租房申请
+phrase book (``jiesu.simulate.topics``): the questions people ask (公租房申请
 条件) and the problems they report (电梯频繁故障). Each matter gets articles
 on several aspects — where it is handled, what it costs, how long it takes,
 who is responsible — one for the whole city (owned by the department the
