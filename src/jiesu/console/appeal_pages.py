@@ -22,15 +22,15 @@ from jiesu.api.assessment import AppealIn
 from jiesu.api.deps import ContextDep
 from jiesu.assessment import appeals
 from jiesu.assessment.appeals import GROUNDS_LABELS_ZH, REVIEWERS, Grounds
-from jiesu.domain.errors import JiesuError, NotFound
+from jiesu.domain.errors import NotFound
 from jiesu.domain.roles import HOTLINE_ROLES, Role
 from jiesu.storage import repository as repo
 from jiesu.storage.tables import tickets as t
 from jiesu.storage.uow import UnitOfWork
 
 from . import assessment_views as av
-from . import handling_views, uploads, views
-from .routes import Problem
+from . import forms, handling_views, uploads, views
+from .refusals import REFUSALS, Problem, refusal
 from .web import PageSession, PostedForm, PostSession, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -127,8 +127,7 @@ def file_appeal(request: Request, ctx: ContextDep, session: PostSession, form: P
     stored: list = []
     try:
         if values.get("grounds") not in {str(g) for g in Grounds}:
-            problem = Problem(["申诉理由类别：请从选项中选择"], "input.invalid")
-            return _file_page(request, ctx, session, number, values, problem, 422)
+            raise forms.FormError(["申诉理由类别：请从选项中选择"])
         stored = uploads.store(ctx, AppealIn, form, values)  # stored as a reply's are
         filed = appeals.file(
             ctx,
@@ -139,14 +138,11 @@ def file_appeal(request: Request, ctx: ContextDep, session: PostSession, form: P
             values.get("evidence", ""),
             values.get("attachments", "").split(),
         )
-    except JiesuError as exc:
-        uploads.forget(ctx, stored, values)
-        problem = Problem.of(exc)
-        if stored:
-            problem.messages.append("所选附件未保存，请重新选择文件后提交。")
-        if exc.code == "ticket.not_found":
-            return _error(request, session, problem, exc.status)
-        return _file_page(request, ctx, session, number, values, problem, exc.status)
+    except REFUSALS as exc:
+        refused = uploads.forget_refused(ctx, stored, values, refusal(exc))
+        if refused["problem"].code == "ticket.not_found":
+            return _error(request, session, refused["problem"], refused["status_code"])
+        return _file_page(request, ctx, session, number, values, **refused)
     return redirect(
         f"{BASE}/{filed['id']}", flash=f"已就工单 {number} 提出考评申诉，等待考评办审核"
     )
@@ -197,15 +193,12 @@ def appeal_page(appeal_id: int, request: Request, ctx: ContextDep, session: Page
 def decide(appeal_id: int, request: Request, ctx: ContextDep, session: PostSession,
            form: PostedForm) -> Response:  # fmt: skip
     values = {k: v.strip() for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-    if values.get("upheld") not in ("true", "false"):
-        problem = Problem(["审核结论：请选择申诉成立或驳回"], "input.invalid")
-        return _appeal_page(request, ctx, session, appeal_id, values=values, problem=problem,
-                            status_code=422)  # fmt: skip
-    upheld = values["upheld"] == "true"
+    upheld = values.get("upheld") == "true"
     try:
+        if values.get("upheld") not in ("true", "false"):
+            raise forms.FormError(["审核结论：请选择申诉成立或驳回"])
         done = appeals.decide(ctx, session.user.actor, appeal_id, upheld, values.get("reason", ""))
-    except JiesuError as exc:
-        return _appeal_page(request, ctx, session, appeal_id, values=values,
-                            problem=Problem.of(exc), status_code=exc.status)  # fmt: skip
+    except REFUSALS as exc:
+        return _appeal_page(request, ctx, session, appeal_id, values=values, **refusal(exc))
     outcome = "申诉成立，该工单不再计入该单位的考评" if upheld else "申诉驳回"
     return redirect(BASE, flash=f"工单 {done['number']}：{outcome}")

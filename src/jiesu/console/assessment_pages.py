@@ -26,7 +26,7 @@ from jiesu.domain.roles import HOTLINE_ROLES
 
 from . import assessment_views as av
 from . import views
-from .routes import Problem
+from .refusals import Problem
 from .web import PageSession, render
 
 router = APIRouter(include_in_schema=False)

@@ -22,7 +22,6 @@ from jiesu.city.config import UNIT_KIND_LABELS_ZH, UnitKind
 from jiesu.dispatch import catalogue, reports
 from jiesu.domain import lifecycle
 from jiesu.domain.commands import Action
-from jiesu.domain.errors import JiesuError
 from jiesu.domain.roles import HOTLINE_ROLES
 from jiesu.domain.ticket import OBJECTION_GROUNDS_LABELS_ZH, POSITION_LABELS_ZH
 from jiesu.domain.ticket import REQUEST_TYPE_LABELS_ZH as TYPES
@@ -31,8 +30,9 @@ from jiesu.storage.uow import UnitOfWork
 
 from . import catalogue_views as cv
 from . import dispatch_views as dv
-from . import forms, pickers, views
-from .routes import Problem, perform_posted
+from . import pickers, views
+from .refusals import REFUSALS, Problem, refusal
+from .routes import perform_posted
 from .web import PageSession, PostedForm, PostSession, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -134,9 +134,9 @@ def review_objection(
     if action not in {str(a) for a in REVIEW_ACTIONS}:
         return _refused(request, session, f"没有“{action}”这项操作", "ticket.unknown_action", 404)
     values = _flat(form)
-    refusal = perform_posted(ctx, session.user.actor, number, Action(action), values)
-    if refusal:
-        return _objections_page(request, ctx, session, problem=refusal[0], status_code=refusal[1])
+    refused = perform_posted(ctx, session.user.actor, number, Action(action), values)
+    if refused:
+        return _objections_page(request, ctx, session, **refused)
     done = Action(action).label_zh
     if action == Action.UPHOLD_OBJECTION:
         done += f"，已重派至{views.unit_name(ctx.city, values.get('lead_unit_code'))}"
@@ -182,11 +182,9 @@ def consultations_page(request: Request, ctx: ContextDep, session: PageSession) 
 def give_position(
     number: str, request: Request, ctx: ContextDep, session: PostSession, form: PostedForm
 ) -> Response:
-    refusal = perform_posted(ctx, session.user.actor, number, Action.GIVE_POSITION, _flat(form))
-    if refusal:
-        return _consultations_page(
-            request, ctx, session, problem=refusal[0], status_code=refusal[1]
-        )
+    refused = perform_posted(ctx, session.user.actor, number, Action.GIVE_POSITION, _flat(form))
+    if refused:
+        return _consultations_page(request, ctx, session, **refused)
     return redirect(BASE + "/consultations", flash=f"工单 {number}：已回复会商意见")
 
 
@@ -290,15 +288,8 @@ def save_entry(request: Request, ctx: ContextDep, session: PostSession, form: Po
             catalogue.upsert_entry(
                 ctx, session.user.actor, entry, values["reason"], expected_version=_version(values)
             )
-    except forms.FormError as exc:
-        problem = Problem(exc.messages, "input.invalid")
-        return _catalogue_page(
-            request, ctx, session, values=values, problem=problem, status_code=422
-        )
-    except JiesuError as exc:
-        return _catalogue_page(
-            request, ctx, session, values=values, problem=Problem.of(exc), status_code=exc.status
-        )
+    except REFUSALS as exc:
+        return _catalogue_page(request, ctx, session, values=values, **refusal(exc))
     version = catalogue.current(ctx).version
     flash = f"派单目录已更新为第{version}版：{views.category_label(entry.category)}"
     return redirect(BASE + "/catalogue", flash=flash)
@@ -317,11 +308,9 @@ def remove_entry(request: Request, ctx: ContextDep, session: PostSession, form: 
             ctx, session.user.actor, category, types, values.get("reason", ""),
             expected_version=_version(values),
         )  # fmt: skip
-    except JiesuError as exc:
-        problem = Problem(
-            [f"删除“{views.category_label(category)}”未成功：{exc.message_zh}"], exc.code
-        )
-        return _catalogue_page(request, ctx, session, problem=problem, status_code=exc.status)
+    except REFUSALS as exc:
+        about = f"删除“{views.category_label(category)}”未成功"
+        return _catalogue_page(request, ctx, session, **refusal(exc, about=about))
     version = catalogue.current(ctx).version
     flash = f"已删除“{views.category_label(category)}”，派单目录为第{version}版"
     return redirect(BASE + "/catalogue", flash=flash)

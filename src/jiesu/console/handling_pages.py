@@ -31,7 +31,8 @@ from jiesu.storage.uow import UnitOfWork
 
 from . import views
 from .handling_views import whistle_rounds
-from .routes import Problem, perform_posted, queue_page
+from .refusals import Problem, Refused
+from .routes import perform_posted, queue_page
 from .web import PageSession, PostedForm, PostSession, redirect, render, safe_next
 
 router = APIRouter(include_in_schema=False)
@@ -136,17 +137,17 @@ def whistle_action(
         problem = Problem([f"没有“{action}”这项操作"], "ticket.unknown_action")
         return render(request, "error.html", session=session, problem=problem, status_code=404)
     back = safe_next(str(form.get("next") or BASE + "/whistles"))
-    refusal = perform_posted(ctx, session.user.actor, number, Action(action), _flat(form))
-    if refusal:
+    refused = perform_posted(ctx, session.user.actor, number, Action(action), _flat(form))
+    if refused:
         if back.startswith("/?"):  # from the inbox: show it again with the refusal
-            return _inbox_refusal(request, ctx, session, back, refusal)
-        return _whistles_page(request, ctx, session, problem=refusal[0], status_code=refusal[1])
+            return _inbox_refusal(request, ctx, session, back, refused)
+        return _whistles_page(request, ctx, session, **refused)
     done = "已报到" if action == Action.REPORT_IN else "已结束吹哨"
     return redirect(back, flash=f"工单 {number}：{done}")
 
 
-def _inbox_refusal(request, ctx, session, back: str, refusal) -> Response:
-    return queue_page(request, ctx, session, _query_of(back), refusal[0], refusal[1])
+def _inbox_refusal(request, ctx, session, back: str, refused: Refused) -> Response:
+    return queue_page(request, ctx, session, _query_of(back), **refused)
 
 
 # --- warnings and urging --------------------------------------------------------------------
@@ -232,9 +233,7 @@ def urge(
     number: str, request: Request, ctx: ContextDep, session: PostSession, form: PostedForm
 ) -> Response:
     back = safe_next(str(form.get("next") or BASE + "/warnings"))
-    refusal = perform_posted(ctx, session.user.actor, number, Action.URGE, _flat(form))
-    if refusal:
-        return _warnings_page(
-            request, ctx, session, _query_of(back), problem=refusal[0], status_code=refusal[1]
-        )
+    refused = perform_posted(ctx, session.user.actor, number, Action.URGE, _flat(form))
+    if refused:
+        return _warnings_page(request, ctx, session, _query_of(back), **refused)
     return redirect(back, flash=f"工单 {number}：已督办")

@@ -10,14 +10,12 @@ reloads the page); ``kb.js`` shows results while the operator types.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
 from jiesu.actions import run as run_action
 from jiesu.api.deps import ContextDep
@@ -47,6 +45,7 @@ from jiesu.knowledge.schemas import unit_name
 from jiesu.storage.uow import UnitOfWork
 
 from . import forms, pickers
+from .refusals import REFUSALS, Problem, refusal
 from .web import PageSession, PostedForm, PostSession, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -71,12 +70,6 @@ STEPS = {
     "reject": (RejectInput, articles.reject, "已退回"),
     "withdraw": (WithdrawInput, articles.withdraw, "已撤回"),
 }
-
-
-@dataclass(frozen=True)
-class Problem:
-    messages: list[str]
-    code: str
 
 
 def _labels() -> dict[str, Any]:
@@ -167,7 +160,7 @@ def _article_page(
             request,
             "error.html",
             session=session,
-            problem=Problem([exc.message_zh], exc.code),
+            problem=Problem.of(exc),
             status_code=exc.status,
         )
     ticket = (request.query_params.get("ticket") or "").strip()[:32]
@@ -208,16 +201,9 @@ def answer_from_article(
     try:
         data = AnswerInput(article_id=article_id, answer=edited)
         run_action(ctx, session.user.actor, number, Action.ANSWER_DIRECTLY, data)
-    except (ValidationError, JiesuError) as exc:
-        problem = (
-            Problem(forms.zh_errors(exc, labels=LABELS), "input.invalid")
-            if isinstance(exc, ValidationError)
-            else Problem([exc.message_zh], exc.code)
-        )
-        status = exc.status if isinstance(exc, JiesuError) else 422
-        return _article_page(
-            request, ctx, session, article_id, problem=problem, failed="answer", status_code=status
-        )
+    except REFUSALS as exc:
+        refused = refusal(exc, labels=LABELS)
+        return _article_page(request, ctx, session, article_id, failed="answer", **refused)
     return redirect(f"/tickets/{quote(number)}", flash=f"已按知识库 KB-{article_id} 直接答复")
 
 
@@ -301,12 +287,8 @@ def new_article(request: Request, ctx: ContextDep, session: PostSession, form: P
     values = _posted(form)
     try:
         article = articles.create(ctx, session.user.actor, _parse(values, NewArticle, ctx.city.tz))
-    except ValidationError as exc:
-        problem = Problem(forms.zh_errors(exc, labels=LABELS), "input.invalid")
-        return _editor(request, ctx, session, values, problem=problem, status_code=422)
-    except JiesuError as exc:
-        problem = Problem([exc.message_zh], exc.code)
-        return _editor(request, ctx, session, values, problem=problem, status_code=exc.status)
+    except REFUSALS as exc:
+        return _editor(request, ctx, session, values, **refusal(exc, labels=LABELS))
     done = "已保存并提交审核" if values.get("submit") == "true" else "已保存草稿"
     return redirect(f"/kb/articles/{article.id}", flash=f"KB-{article.id} {done}")
 
@@ -332,22 +314,9 @@ def edit_article(
         return _article_page(request, ctx, session, article_id, status_code=exc.status)
     try:
         articles.edit(ctx, actor, article_id, _parse(values, ArticleEdit, ctx.city.tz))
-    except ValidationError as exc:
-        problem = Problem(forms.zh_errors(exc, labels=LABELS), "input.invalid")
-        return _editor(
-            request, ctx, session, values, article=article, problem=problem, status_code=422
-        )
-    except JiesuError as exc:
-        problem = Problem([exc.message_zh], exc.code)
-        return _editor(
-            request,
-            ctx,
-            session,
-            values,
-            article=article,
-            problem=problem,
-            status_code=exc.status,
-        )
+    except REFUSALS as exc:
+        refused = refusal(exc, labels=LABELS)
+        return _editor(request, ctx, session, values, article=article, **refused)
     done = "已保存并提交审核" if values.get("submit") == "true" else "已保存为新草稿"
     return redirect(f"/kb/articles/{article_id}", flash=f"KB-{article_id} {done}")
 
@@ -373,16 +342,9 @@ def article_step(
     values = {k: v for k, v in form.items() if isinstance(v, str) and v.strip() and k in LABELS}
     try:
         perform(ctx, session.user.actor, article_id, model.model_validate(values))
-    except ValidationError as exc:
-        problem = Problem(forms.zh_errors(exc, labels=LABELS), "input.invalid")
-        return _article_page(
-            request, ctx, session, article_id, problem=problem, failed=step, status_code=422
-        )
-    except JiesuError as exc:
-        problem = Problem([exc.message_zh], exc.code)
-        return _article_page(
-            request, ctx, session, article_id, problem=problem, failed=step, status_code=exc.status
-        )
+    except REFUSALS as exc:
+        refused = refusal(exc, labels=LABELS)
+        return _article_page(request, ctx, session, article_id, failed=step, **refused)
     return redirect(f"/kb/articles/{article_id}", flash=f"KB-{article_id} {done}")
 
 

@@ -18,7 +18,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import select
 
 from jiesu.api.deps import ContextDep
@@ -28,8 +27,8 @@ from jiesu.followup import links, visits
 from jiesu.handling.tracking import public_timeline
 from jiesu.storage.tables import tickets as t
 
-from . import forms, views
-from .routes import Problem
+from . import views
+from .refusals import REFUSALS, Problem, refusal
 from .web import PostedForm, render
 
 router = APIRouter(include_in_schema=False)
@@ -135,20 +134,12 @@ def visit_answer(visit_id: str, request: Request, ctx: ContextDep, form: PostedF
             answers = links.Answers.model_validate(
                 {k: v for k, v in values.items() if v or k == "comment"}
             )
-        except ValidationError as exc:
-            problem = Problem(forms.zh_errors(exc, labels=QUESTION_LABELS), "input.invalid")
-            return _visit_page(
-                request, ctx, vid, exp, sig, values=values, problem=problem, status_code=422
-            )
-        try:
             done = links.answer(ctx, vid, exp, sig, answers, _via(request))
         except (NotFound, Gone, Conflict):
-            raise
-        except JiesuError as exc:  # refused by the ticket's rules: the form again
-            problem = Problem.of(exc)
-            return _visit_page(
-                request, ctx, vid, exp, sig, values=values, problem=problem, status_code=exc.status
-            )
+            raise  # the link itself: a message, not the form
+        except REFUSALS as exc:  # the answers, or the ticket's rules: the form again
+            refused = refusal(exc, labels=QUESTION_LABELS)
+            return _visit_page(request, ctx, vid, exp, sig, values=values, **refused)
     except (NotFound, Gone, Conflict) as exc:
         return _message(request, ctx, exc)
     return render(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -48,6 +47,7 @@ from . import (
     uploads,
     views,
 )
+from .refusals import REFUSALS, Problem, Refused, refusal
 from .web import (
     LOGIN_CSRF_COOKIE,
     RECEIVING_ROLES,
@@ -67,28 +67,16 @@ router = APIRouter(include_in_schema=False)
 ACTIONS = load_stage_actions()
 
 
-@dataclass(frozen=True)
-class Problem:
-    """What went wrong, for the page: Chinese messages and the stable code."""
-
-    messages: list[str]
-    code: str
-
-    @classmethod
-    def of(cls, exc: JiesuError) -> Problem:
-        return cls([exc.message_zh], exc.code)
-
-
-def perform_posted(ctx, actor, number: str, action: Action, values: dict[str, str]):
+def perform_posted(
+    ctx, actor, number: str, action: Action, values: dict[str, str]
+) -> Refused | None:
     """Run a ticket action posted from a board page (objections, consultations, whistles,
-    warnings): None, or the refusal naming the ticket and the HTTP status to answer with."""
+    warnings): None, or the refusal naming the ticket, as the board page's keywords."""
     try:
         data = forms.parse_action(ACTIONS[action], values, ctx.city.tz)
         run_action(ctx, actor, number, action, data)
-    except forms.FormError as exc:
-        return Problem([f"工单 {number}：{m}" for m in exc.messages], "input.invalid"), 422
-    except JiesuError as exc:
-        return Problem([f"工单 {number}：{exc.message_zh}"], exc.code), exc.status
+    except REFUSALS as exc:
+        return refusal(exc, about=f"工单 {number}")
     return None
 
 
@@ -242,11 +230,8 @@ def _take_call(request, ctx, session, form, step: str | None) -> Response:
         follow = new_ticket.follow_up(step, values, ctx.city) if step else None
         data = new_ticket.parse(values)
         ticket, created = receive(ctx, actor, data, values.get("idempotency_key") or None)
-    except forms.FormError as exc:
-        problem = Problem(exc.messages, "input.invalid")
-        return _new_ticket_page(request, ctx, session, values, problem, status_code=422)
-    except JiesuError as exc:
-        return _new_ticket_page(request, ctx, session, values, Problem.of(exc), exc.status)
+    except REFUSALS as exc:
+        return _new_ticket_page(request, ctx, session, values, **refusal(exc))
     number = ticket.number
     recorded = f"已登记工单 {number}" if created else f"工单 {number} 已登记（重复提交未再建单）"
     if follow is None or ticket.status != Status.RECEIVED:
@@ -360,24 +345,9 @@ def ticket_action(
         stored = uploads.store(ctx, spec.input_model, form, values)  # a reply's files first
         data = forms.parse_action(spec, values, ctx.city.tz)
         run_action(ctx, actor, number, spec.action, data)
-    except (forms.FormError, JiesuError) as exc:
-        uploads.forget(ctx, stored, values)
-        if isinstance(exc, forms.FormError):
-            problem, status_code = Problem(exc.messages, "input.invalid"), 422
-        else:
-            problem, status_code = Problem.of(exc), exc.status
-        if stored:
-            problem.messages.append("所选附件未保存，请重新选择文件后提交。")
-        return _ticket_page(
-            request,
-            ctx,
-            session,
-            number,
-            problem=problem,
-            failed=action,
-            values=values,
-            status_code=status_code,
-        )
+    except REFUSALS as exc:
+        refused = uploads.forget_refused(ctx, stored, values, refusal(exc))
+        return _ticket_page(request, ctx, session, number, failed=action, values=values, **refused)
     return redirect(f"/tickets/{number}", flash=f"操作成功：{spec.action.label_zh}")
 
 

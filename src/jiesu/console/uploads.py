@@ -20,6 +20,10 @@ from jiesu.domain.errors import InvalidInput
 from jiesu.intake import attachments
 
 from .forms import FILE_FIELDS
+from .refusals import Refused
+
+#: Told with a refusal when the form's files were taken back: the browser does not keep them.
+NOT_KEPT = "所选附件未保存，请重新选择文件后提交。"
 
 
 def store(
@@ -70,3 +74,17 @@ def forget(
     for name in FILE_FIELDS:
         if name in values:
             values[name] = " ".join(v for v in values[name].split() if v not in gone)
+
+
+def forget_refused(
+    ctx: Context,
+    stored: list[attachments.StoredAttachment],
+    values: MutableMapping[str, str],
+    refused: Refused,
+) -> Refused:
+    """:func:`forget` for a refused form, and the refusal shown with it: if files were
+    stored, it says they must be chosen again."""
+    forget(ctx, stored, values)
+    if stored:
+        refused["problem"].messages.append(NOT_KEPT)
+    return refused

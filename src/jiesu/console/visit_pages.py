@@ -20,7 +20,7 @@ from jiesu.api.deps import ContextDep
 from jiesu.api.schemas import ticket_out
 from jiesu.domain import lifecycle
 from jiesu.domain.commands import Action
-from jiesu.domain.errors import Conflict, JiesuError, NotFound
+from jiesu.domain.errors import Conflict, NotFound
 from jiesu.domain.roles import HOTLINE_ROLES
 from jiesu.domain.ticket import REPLY_OUTCOME_LABELS_ZH, SATISFACTION_LABELS_ZH
 from jiesu.followup import visits
@@ -28,7 +28,8 @@ from jiesu.storage import repository as repo
 from jiesu.storage.uow import UnitOfWork
 
 from . import forms, views
-from .routes import ACTIONS, Problem
+from .refusals import REFUSALS, Problem, refusal
+from .routes import ACTIONS
 from .web import PageSession, PostedForm, PostSession, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -177,14 +178,10 @@ def record(visit_id: int, request: Request, ctx: ContextDep, session: PostSessio
         spec = ACTIONS[Action.RECORD_VISIT]
         run_action(ctx, session.user.actor, v["number"], Action.RECORD_VISIT,
                    forms.parse_action(spec, data, ctx.city.tz))  # fmt: skip
-    except forms.FormError as exc:
-        return _visit_page(request, ctx, session, visit_id, values=values,
-                           problem=Problem(exc.messages, "input.invalid"), status_code=422)  # fmt: skip
-    except NotFound as exc:
+    except NotFound as exc:  # no such visit, or its ticket: not a form to fill again
         return _refused(request, session, exc.message_zh, exc.code, 404)
-    except JiesuError as exc:
-        return _visit_page(request, ctx, session, visit_id, values=values,
-                           problem=Problem.of(exc), status_code=exc.status)  # fmt: skip
+    except REFUSALS as exc:
+        return _visit_page(request, ctx, session, visit_id, values=values, **refusal(exc))
     return redirect(BASE, flash=_outcome(ctx, visit_id, v["requester_number"]))
 
 
