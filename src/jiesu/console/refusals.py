@@ -15,8 +15,9 @@ states the rest in its own words::
     return redirect(target, flash=...)
 
 Every page builder takes ``problem`` and ``status_code`` keywords, which :func:`refusal`
-fills. Success stays each page's own (its redirect and flash, the citizen's thank-you page),
-and so do refusals that are no form to fill again (an unknown ticket's error page). This module sits below :mod:`.routes` so that the knowledge-base pages, which
+fills. Success stays each page's own (its redirect and flash, the citizen's thank-you
+page), and so do refusals that are no form to fill again (an unknown ticket's error page).
+This module sits below :mod:`.routes` so that the knowledge-base pages, which
 :mod:`.routes` installs, share it too.
 """
 
