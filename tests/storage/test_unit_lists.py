@@ -1,7 +1,7 @@
 """A unit's list of tickets holds exactly the tickets the unit may open (H1, H4, H5, S1).
 
-``repository.list_tickets`` asks the database which tickets involve a unit (one set of
-ids per way of involvement); :func:`jiesu.access.can_see` asks the ticket itself. On a
+``repository.list_tickets`` asks the database which tickets involve a unit (one OR, each
+branch from an index); :func:`jiesu.access.can_see` asks the ticket itself. On a
 simulated history — leads, supervision, co-handlers, whistles, and an escalation decided
 by a district — the two must agree for every unit of the city, on both databases.
 (Consultation invitations, D4, are checked in ``tests/dispatch/test_dispatch_flow.py``.)

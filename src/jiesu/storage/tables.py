@@ -43,13 +43,15 @@ _STATUSES = ", ".join(f"'{s.value}'" for s in Status)
 
 #: A ticket that was ever escalated (H5): a few in a thousand, kept in a partial index
 #: (``ix_tickets_escalated``) so that a unit's list finds what it coordinated among them.
-#: The same text on both databases, as the index's predicate and in queries.
+#: The same text on both databases, as the index's predicate and in queries; on PostgreSQL
+#: migration 0009 also keeps statistics on it, so the planner knows how few match.
 ESCALATED_SQL = "CAST(escalation_authorities AS TEXT) <> '[]'"
 
 
 def ever_escalated(table):
     """:data:`ESCALATED_SQL` on ``table`` (the tickets table or an alias of it)."""
     return cast(table.c.escalation_authorities, Text) != literal_column("'[]'")
+
 
 units = Table(
     "units",
