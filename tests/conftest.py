@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -197,6 +199,22 @@ def open_test_engine(seeded: Seeded, folder: Path):
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(TICKET_TABLES)} RESTART IDENTITY CASCADE"))
     return engine
+
+
+@contextmanager
+def simulated(seeded: Seeded, city, folder: Path, **history) -> Iterator[Context]:
+    """A context on a fresh test database holding a simulated ``history`` (the arguments
+    of :func:`jiesu.simulate.simulate`), from the tests' Monday morning."""
+    from jiesu.simulate import simulate
+
+    engine = open_test_engine(seeded, folder)
+    try:
+        ctx = Context(engine=engine, city=city, clock=FakeClock(START),
+                      calendar=ChineseOfficialCalendar())  # fmt: skip
+        simulate(ctx, **history)
+        yield ctx
+    finally:
+        engine.dispose()
 
 
 def facts_out_of_step(engine) -> list:

@@ -16,13 +16,10 @@ import pytest
 from sqlalchemy import delete, func, select, text
 
 from jiesu.assessment.counts import plain_unit_counts, unit_counts
-from jiesu.context import Context
 from jiesu.domain.assessment import UnitCounts
-from jiesu.domain.calendar import ChineseOfficialCalendar
-from jiesu.simulate import simulate
 from jiesu.storage import tables
 from jiesu.storage.facts import rebuild
-from tests.conftest import START, TZ, FakeClock, facts_out_of_step, open_test_engine
+from tests.conftest import START, TZ, facts_out_of_step, simulated
 
 f = tables.assessment_facts
 
@@ -30,12 +27,9 @@ f = tables.assessment_facts
 @pytest.fixture(scope="module")
 def history(seeded, city, tmp_path_factory):
     """Ten days of simulated history: dispatches, re-dispatches, visits, re-handling."""
-    engine = open_test_engine(seeded, tmp_path_factory.mktemp("facts"))
-    ctx = Context(engine=engine, city=city, clock=FakeClock(START),
-                  calendar=ChineseOfficialCalendar())  # fmt: skip
-    simulate(ctx, days=10, tickets_per_day=60, seed=5)
-    yield ctx
-    engine.dispose()
+    folder = tmp_path_factory.mktemp("facts")
+    with simulated(seeded, city, folder, days=10, tickets_per_day=60, seed=5) as ctx:
+        yield ctx
 
 
 def _totals(engine) -> dict[str, int]:

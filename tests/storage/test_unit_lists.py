@@ -16,26 +16,21 @@ from jiesu.access import can_see
 from jiesu.city.config import UnitKind
 from jiesu.context import Context
 from jiesu.domain import commands as c
-from jiesu.domain.calendar import ChineseOfficialCalendar
 from jiesu.domain.roles import Actor, Role
 from jiesu.domain.ticket import Status, Ticket
-from jiesu.simulate import simulate
 from jiesu.storage import tables
 from jiesu.storage.repository import TicketFilter, list_tickets
 from jiesu.storage.uow import UnitOfWork
 from jiesu.workflow import perform
-from tests.conftest import START, FakeClock, open_test_engine
+from tests.conftest import simulated
 
 
 @pytest.fixture(scope="module")
 def history(seeded, city, tmp_path_factory):
-    engine = open_test_engine(seeded, tmp_path_factory.mktemp("lists"))
-    ctx = Context(engine=engine, city=city, clock=FakeClock(START),
-                  calendar=ChineseOfficialCalendar())  # fmt: skip
-    simulate(ctx, days=12, tickets_per_day=80, seed=11)
-    _escalate_one(ctx)
-    yield ctx
-    engine.dispose()
+    folder = tmp_path_factory.mktemp("lists")
+    with simulated(seeded, city, folder, days=12, tickets_per_day=80, seed=11) as ctx:
+        _escalate_one(ctx)
+        yield ctx
 
 
 def _escalate_one(ctx: Context) -> None:
