@@ -19,6 +19,9 @@ utility and a community, each with no filter and with the open statuses: the shi
 read once as an array the primary key looks up, escalated tickets through their partial
 index) against the former one (the same OR with an EXISTS per side table, which no index
 serves), swapped in for the same call. Both must return the same page and total.
+Then, with the shipped form, the console's whole queue page for the unit's handler
+(``console.queues.load``: every tab's count and the first tab's page), as each view of it
+waits for.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from jiesu.city.builder import build_city  # noqa: E402
 from jiesu.city.config import CityConfig  # noqa: E402
+from jiesu.console import queues  # noqa: E402
+from jiesu.context import Context  # noqa: E402
+from jiesu.domain.roles import Actor, Role  # noqa: E402
 from jiesu.domain.ticket import OPEN_AT_UNIT  # noqa: E402
 from jiesu.storage import repository, tables  # noqa: E402
 from jiesu.storage.db import make_engine  # noqa: E402
@@ -170,8 +176,8 @@ def main() -> None:
 
     fill = year._ensure_database(args.database_url, False)
     engine = make_engine(args.database_url)
+    city = CityConfig.model_validate(build_city("北京市", estimate_population=True, seed=1))
     if fill:
-        city = CityConfig.model_validate(build_city("北京市", estimate_population=True, seed=1))
         year.build(engine, city, args.tickets, 1)
     upgrade(engine)  # the shipped schema, with the partial index of escalated tickets
     prepared_s = prepare(engine)
@@ -181,8 +187,21 @@ def main() -> None:
         n_tickets = conn.execute(text("SELECT count(*) FROM tickets")).scalar()
     open_statuses = tuple(str(s) for s in OPEN_AT_UNIT)
     shipped = repository._involving
-    rows = []
+    ctx = Context(engine=engine, city=city, clock=lambda: now)
+    rows, pages = [], []
     for what, code in subjects(engine):
+        handler = Actor(None, "bench", Role.UNIT_HANDLER, code)
+        page_s, queue = _timed(lambda a=handler: queues.load(ctx, a, None, queues.Filters(), 1),
+                               args.runs)  # fmt: skip
+        repository._involving = former_involving
+        try:
+            former_s, _ = _timed(lambda a=handler: queues.load(ctx, a, None, queues.Filters(), 1),
+                                 1)  # fmt: skip
+        finally:
+            repository._involving = shipped
+        pages.append(f"{what} `{code}` {page_s * 1000:.0f} ms (former form "
+                     f"{former_s * 1000:,.0f} ms)")  # fmt: skip
+        print(pages[-1], flush=True)
         for label, flt in (("all", repository.TicketFilter()),
                            ("open", repository.TicketFilter(status=open_statuses))):  # fmt: skip
 
@@ -219,7 +238,11 @@ def main() -> None:
         "| unit | list | total | shipped (each branch from an index) "
         "| former (EXISTS per side table) | ratio |",
         "|---|---|---|---|---|---|",
-        *rows, "", NOTES, "",
+        *rows, "",
+        "The whole queue page of the unit's handler (six tabs' counts and the first tab's "
+        f"page, `console.queues.load`), median of {args.runs} runs (the former form: one "
+        "run): " + "; ".join(pages) + ".",
+        "", NOTES, "",
     ])  # fmt: skip
     print(section)
     if args.markdown:
