@@ -88,9 +88,8 @@ def test_the_learned_model_proposes_clear_requests(learned, city):
         assert scores == sorted(scores, reverse=True)
 
 
-def test_the_learned_model_is_fast_and_its_vectors_match_scikit_learn(learned):
-    import time
-
+def test_the_learned_model_s_vectors_match_scikit_learn(learned):
+    """The fast path computes what scikit-learn would; its speed is bench/classify.py's."""
     import numpy as np
 
     text = ticket_text("小区电梯坏了", "东华社区3号楼电梯停运两周，物业一直不修，老人上下楼困难。")
@@ -98,10 +97,6 @@ def test_the_learned_model_is_fast_and_its_vectors_match_scikit_learn(learned):
     expected = learned.vectorizer.transform([text])
     assert np.allclose(expected.toarray()[0][indices], values, atol=1e-6)
     assert np.isclose(expected.sum(), values.sum(), atol=1e-5)
-    started = time.perf_counter()
-    for _ in range(50):
-        propose(learned, text)
-    assert (time.perf_counter() - started) / 50 < 0.02  # a few ms; generous for slow CI
 
 
 def test_a_saved_model_is_loaded_back_for_its_city_only(learned, city, tmp_path):

@@ -3,7 +3,6 @@ standard set, validated by the schema and round-tripped through the loader (O1, 
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -194,18 +193,12 @@ def test_the_written_file_round_trips_and_is_deterministic(
     beijing_estimated: dict[str, Any], tmp_path: Path
 ) -> None:
     first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
-    started = time.perf_counter()
-    write_city(beijing_estimated, first, estimated_population=True)
-    written = time.perf_counter() - started
+    write_city(beijing_estimated, first, estimated_population=True)  # its speed: bench/city.py
     write_city(
         build_city("北京", estimate_population=True, seed=7), second, estimated_population=True
     )
     assert first.read_bytes() == second.read_bytes()
-    started = time.perf_counter()
-    loaded = load_city(first)
-    loading = time.perf_counter() - started
-    assert loaded == CityConfig.model_validate(beijing_estimated)
-    assert written < 2 and loading < 10  # measured ~0.1 s and ~1 s; generous for slow CI
+    assert load_city(first) == CityConfig.model_validate(beijing_estimated)
     text = first.read_text("utf-8")
     assert "ESTIMATES" in text
     section = text.split("\nunits:\n", 1)[1].split("\n\n", 1)[0].splitlines()

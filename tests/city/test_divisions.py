@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from jiesu.city.divisions import (
@@ -20,15 +18,12 @@ def test_the_data_file_is_found_without_importing_jionlp() -> None:
 
 
 def test_beijing_has_16_districts_339_streets_and_about_7000_communities() -> None:
-    started = time.perf_counter()
-    beijing = load_city_divisions("北京")
-    elapsed = time.perf_counter() - started
+    beijing = load_city_divisions("北京")  # its speed: bench/city.py
     assert (beijing.name, beijing.code, beijing.short_name) == ("北京市", "110000", "北京")
     assert len(beijing.districts) == 16
     assert 330 <= beijing.street_count <= 350  # jionlp 1.5.31: 339
     assert 6_900 <= beijing.community_count <= 7_300  # jionlp 1.5.31: 7,152 (duplicates dropped)
     assert {"东城区", "西城区", "朝阳区", "海淀区", "延庆区"} <= {d.name for d in beijing.districts}
-    assert elapsed < 1.0, f"reading Beijing took {elapsed:.2f} s"
 
 
 @pytest.mark.parametrize("name", ["北京", "北京市", " 北京市 ", "北京市/北京市"])

@@ -4,7 +4,6 @@ coordinates (D1, D3)."""
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -214,7 +213,9 @@ def test_places_of_unknown_units_are_left_out():
     assert g.places == 0 and g.resolve("某桥").level is None
 
 
-def test_fast_at_thousands_of_names():
+def test_thousands_of_names_resolve_to_their_community():
+    """A city-sized tree (16 × 20 × 22 units). Speed at Beijing scale is measured by
+    bench/territory.py, not here."""
     rng = random.Random(0)
     chars = "安宁康泰和顺兴盛华丰景明嘉福祥瑞春秋金玉翠园林苑府庭阁雅居锦绣桥湖河山峪沟"
     units, names = [], []
@@ -225,13 +226,17 @@ def test_fast_at_thousands_of_names():
             for c in range(22):
                 name = "".join(rng.choices(chars, k=3)) + "社区"
                 units.append(Unit(code=f"d{d}s{s}c{c}", name=name, kind=C, parent=f"d{d}s{s}"))
-                names.append(name)
+                names.append((name, f"d{d}s{s}c{c}"))
     g = Gazetteer.build(units)
-    addresses = [f"北京市{rng.choice(names)}{rng.randint(1, 99)}号楼" for _ in range(300)]
-    started = time.perf_counter()
-    for a in addresses:
-        g.resolve(a)
-    assert (time.perf_counter() - started) / len(addresses) < 0.005  # ~0.1 ms; slack for CI
+    owners: dict[str, set[str]] = {}
+    for name, code in names:
+        owners.setdefault(name, set()).add(code)
+    for name, code in rng.sample(names, 300):
+        match = g.resolve(f"北京市{name}{rng.randint(1, 99)}号楼")
+        if len(owners[name]) == 1:
+            assert match.community == code, name
+        else:  # a name two communities share: never one of the others
+            assert match.community in {None, code} | owners[name], name
 
 
 # --- properties -----------------------------------------------------------------------------
