@@ -37,7 +37,7 @@ from jiesu.city.divisions import load_city_divisions
 from jiesu.city.loader import load_city
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import machine, write_section  # noqa: E402
+from common import machine, publish  # noqa: E402
 
 #: Cities near the start, the middle and the end of jionlp's file.
 CITIES = ("北京", "杭州", "呼和浩特", "乌鲁木齐")
@@ -115,10 +115,7 @@ def main(argv: list[str] | None = None) -> None:
         "|---|---|---|---|",
         *rows,
     ]
-    section = "\n".join(lines) + "\n"
-    print(section)
-    if args.markdown:
-        write_section(Path(args.markdown), section)
+    publish(lines, args.markdown)
 
 
 if __name__ == "__main__":

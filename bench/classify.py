@@ -50,7 +50,7 @@ from jiesu.simulate.planning import Planner
 from jiesu.simulate.texts import Texts
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import machine, write_section  # noqa: E402
+from common import machine, publish  # noqa: E402
 
 END = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 T = (
@@ -283,10 +283,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     lines = ["## Request classification", "", f"{command} on {machine()}.", ""]
     lines += bench_generated(args, city) + [""] + bench_real(args)
-    section = "\n".join(lines) + "\n"
-    print(section)
-    if args.markdown:
-        write_section(Path(args.markdown), section)
+    publish(lines, args.markdown)
 
 
 if __name__ == "__main__":

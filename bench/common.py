@@ -38,3 +38,12 @@ def write_section(path: Path, section: str) -> None:
     else:
         lines += ["", *section.rstrip("\n").splitlines()]
     path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
+
+
+def publish(section: str | list[str], markdown: str | None) -> None:
+    """Print the section (or its lines) and, given ``--markdown FILE``, write it there."""
+    if isinstance(section, list):
+        section = "\n".join(section) + "\n"
+    print(section)
+    if markdown:
+        write_section(Path(markdown), section)

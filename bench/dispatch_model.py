@@ -55,7 +55,7 @@ import jiesu.intake.classify as classify  # noqa: E402
 from jiesu.dispatch import model as dm  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import machine, write_section  # noqa: E402
+from common import machine, publish  # noqa: E402
 
 TARGET = {"m": 0.92, "t": 0.90}
 TRIED = (
@@ -236,10 +236,7 @@ def main(argv: list[str] | None = None) -> None:
         "",
         TRIED,
     ]
-    section = "\n".join(lines) + "\n"
-    print(section)
-    if args.markdown:
-        write_section(Path(args.markdown), section)
+    publish(lines, args.markdown)
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ class Known:
     offered: bool  # may be offered at END: window, status, not merged
 
 
-from common import machine, write_section  # noqa: E402  (bench/ is on sys.path)
+from common import machine, publish  # noqa: E402  (bench/ is on sys.path)
 
 
 def _city(args) -> CityConfig:
@@ -473,10 +473,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite)")
     ap.add_argument("--markdown", help="write the section into this file (docs/benchmarks.md)")
     args = ap.parse_args(argv)
-    section = run(args)
-    print(section)
-    if args.markdown:
-        write_section(Path(args.markdown), section)
+    publish(run(args), args.markdown)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from common import machine, write_section  # noqa: E402  (bench/ is on sys.path)
+from common import machine, publish  # noqa: E402  (bench/ is on sys.path)
 
 from jiesu.city.builder import build_city  # noqa: E402
 from jiesu.city.config import CityConfig, Unit, UnitKind  # noqa: E402
@@ -253,10 +253,7 @@ def main() -> None:
     ap.add_argument("--markdown", help="write the section into this file (docs/benchmarks.md)")
     args = ap.parse_args()
     r = run(args.addresses, args.seed)
-    section = report(r, args.seed)
-    print(section)
-    if args.markdown:
-        write_section(Path(args.markdown), section)
+    publish(report(r, args.seed), args.markdown)
 
 
 if __name__ == "__main__":

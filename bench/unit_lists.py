@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 import assessment as year  # noqa: E402  (bench/ is on sys.path: the database and its build)
-from common import machine, write_section  # noqa: E402
+from common import machine, publish  # noqa: E402
 from sqlalchemy import and_, exists, or_, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -244,9 +244,7 @@ def main() -> None:
         "run): " + "; ".join(pages) + ".",
         "", NOTES, "",
     ])  # fmt: skip
-    print(section)
-    if args.markdown:
-        write_section(Path(args.markdown), section)
+    publish(section, args.markdown)
 
 
 if __name__ == "__main__":
