@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import UTC, datetime
@@ -162,3 +163,18 @@ def test_searching_while_articles_are_published_is_safe(ctx):
             t.join()
     assert errors == []
     assert len(search.search(ctx, "物业费", 10)) == 6
+
+
+def test_importing_the_search_keeps_the_applications_bm25s_log_level():
+    """bm25s sets its logger to DEBUG when imported; the demo printed its index building."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging; logging.getLogger('bm25s').setLevel(logging.WARNING); "
+        "import jiesu.knowledge.search; print(logging.getLogger('bm25s').level)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split()[-1] == str(logging.WARNING)

@@ -28,7 +28,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import bm25s
 import jieba
 import numpy as np
 from sqlalchemy import Engine
@@ -37,6 +36,12 @@ from jiesu.context import Context
 from jiesu.storage.uow import UnitOfWork
 
 from . import records
+
+_BM25S_LOG = logging.getLogger("bm25s")
+_level = _BM25S_LOG.level
+import bm25s  # noqa: E402,I001  (it sets its logger to DEBUG when imported)
+
+_BM25S_LOG.setLevel(_level)  # the application's logging setup decides (cli: WARNING)
 
 #: How much the answer counts against the question and its variants.
 ANSWER_WEIGHT = 0.35
