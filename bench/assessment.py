@@ -34,14 +34,13 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from common import machine, write_section  # noqa: E402  (bench/ is on sys.path)
+from common import machine, timed, write_section  # noqa: E402  (bench/ is on sys.path)
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -125,15 +124,6 @@ FROM (
     WHERE t.id BETWEEN :lo AND :hi AND (:earlier = 0 OR (t.id % 33 = 0 AND r.round = t.round))
 ) AS v
 """
-
-
-def _timed(fn: Callable[[], object], runs: int) -> tuple[list[float], object]:
-    seconds, result = [], None
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        result = fn()
-        seconds.append(time.perf_counter() - t0)
-    return seconds, result
 
 
 def _lead_pool(city: CityConfig, size: int, seed: int) -> list[str]:
@@ -245,17 +235,17 @@ def main() -> None:
     period = month("2026-10", city.tz)
     print(f"rows: {sizes}; month {period.label}", flush=True)
 
-    facts_s, summed = _timed(lambda: counts.unit_counts(ctx, period.start, period.end),
+    facts_s, summed = timed(lambda: counts.unit_counts(ctx, period.start, period.end),
                              args.runs)  # fmt: skip
-    plain_s, plain = _timed(lambda: counts.plain_unit_counts(ctx, period.start, period.end), 3)
+    plain_s, plain = timed(lambda: counts.plain_unit_counts(ctx, period.start, period.end), 3)
     assert summed == plain, "the facts disagree with the plain aggregate"
     orders = sum(c.orders for c in summed.values())
-    assess_s, result = _timed(lambda: assess(ctx, period, "standard"), args.runs)
+    assess_s, result = timed(lambda: assess(ctx, period, "standard"), args.runs)
     ranked = sum(len(g["units"]) for g in result.values())
     original = rankings.unit_counts
     rankings.unit_counts = counts.plain_unit_counts  # the same assessment, without facts
     try:
-        assess_plain_s, _ = _timed(lambda: assess(ctx, period, "standard"), 2)
+        assess_plain_s, _ = timed(lambda: assess(ctx, period, "standard"), 2)
     finally:
         rankings.unit_counts = original
     with engine.connect() as conn:
@@ -268,7 +258,7 @@ def main() -> None:
             for i in ids:
                 refresh(conn, [i])
 
-    refresh_s, _ = _timed(one_change, 1)
+    refresh_s, _ = timed(one_change, 1)
     med = statistics.median
     lines = [
         f"daily sums unit_counts: median {med(facts_s):.3f} s, first {facts_s[0]:.3f} s "

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import statistics
 import sys
 import tempfile
 import time
@@ -37,19 +36,10 @@ from jiesu.city.divisions import load_city_divisions
 from jiesu.city.loader import load_city
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import machine, publish  # noqa: E402
+from common import machine, median_timed, publish  # noqa: E402
 
 #: Cities near the start, the middle and the end of jionlp's file.
 CITIES = ("北京", "杭州", "呼和浩特", "乌鲁木齐")
-
-
-def median_s(repeat: int, work) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def ms(seconds: float) -> str:
@@ -67,11 +57,11 @@ def main(argv: list[str] | None = None) -> None:
     with contextlib.redirect_stdout(io.StringIO()):  # jionlp prints a banner on import
         import jionlp
     imported = time.perf_counter() - started
-    whole = median_s(max(1, n // 2), jionlp.china_location_loader)
+    whole = median_timed(jionlp.china_location_loader, max(1, n // 2))[0]
     rows = []
     for name in CITIES:
         city = load_city_divisions(name)
-        ours = median_s(n, lambda name=name: load_city_divisions(name))
+        ours = median_timed(lambda name=name: load_city_divisions(name), n)[0]
         rows.append(
             f"| divisions of {city.name} ({len(city.districts)} districts, "
             f"{city.street_count:,} streets/townships, {city.community_count:,} communities/"
@@ -81,8 +71,8 @@ def main(argv: list[str] | None = None) -> None:
 
     config = build_city("北京", estimate_population=True, seed=7)
     units = len(config["units"])
-    render = median_s(n, lambda: render_city(config, estimated_population=True))
-    dump = median_s(n, lambda: yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
+    render = median_timed(lambda: render_city(config, estimated_population=True), n)[0]
+    dump = median_timed(lambda: yaml.safe_dump(config, allow_unicode=True, sort_keys=False), n)[0]
     rows.append(
         f"| write Beijing's city file ({units:,} units) | {ms(render)} "
         f"| `yaml.safe_dump` {ms(dump)} | {render / dump:.3f} |"
@@ -91,13 +81,13 @@ def main(argv: list[str] | None = None) -> None:
         path = Path(tmp) / "city.yaml"
         write_city(config, path, estimated_population=True)
         size = path.stat().st_size
-        load = median_s(n, lambda: load_city(path))
+        load = median_timed(lambda: load_city(path), n)[0]
 
         def pure_python():
             raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
             return CityConfig.model_validate(raw)
 
-        plain = median_s(n, pure_python)
+        plain = median_timed(pure_python, n)[0]
     rows.append(
         f"| load Beijing's city file ({size / 1e6:.1f} MB) | {ms(load)} "
         f"| pure-Python `SafeLoader` + the same validation {ms(plain)} | {load / plain:.3f} |"

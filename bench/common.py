@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -47,3 +50,19 @@ def publish(section: str | list[str], markdown: str | None) -> None:
     print(section)
     if markdown:
         write_section(Path(markdown), section)
+
+
+def timed(fn: Callable[[], object], runs: int) -> tuple[list[float], object]:
+    """The seconds of each of ``runs`` calls of ``fn``, and the last call's result."""
+    seconds, result = [], None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = fn()
+        seconds.append(time.perf_counter() - t0)
+    return seconds, result
+
+
+def median_timed(fn: Callable[[], object], runs: int) -> tuple[float, object]:
+    """The median seconds of ``runs`` calls of ``fn``, and the last call's result."""
+    seconds, result = timed(fn, runs)
+    return statistics.median(seconds), result

@@ -27,10 +27,8 @@ waits for.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 import assessment as year  # noqa: E402  (bench/ is on sys.path: the database and its build)
-from common import machine, publish  # noqa: E402
+from common import machine, median_timed, publish  # noqa: E402
 from sqlalchemy import and_, exists, or_, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -157,15 +155,6 @@ def subjects(engine) -> list[tuple[str, str]]:
     ]
 
 
-def _timed(fn: Callable[[], object], runs: int) -> tuple[float, object]:
-    seconds, result = [], None
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        result = fn()
-        seconds.append(time.perf_counter() - t0)
-    return statistics.median(seconds), result
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--database-url", default=year.DEFAULT_URL)
@@ -191,11 +180,11 @@ def main() -> None:
     rows, pages = [], []
     for what, code in subjects(engine):
         handler = Actor(None, "bench", Role.UNIT_HANDLER, code)
-        page_s, queue = _timed(lambda a=handler: queues.load(ctx, a, None, queues.Filters(), 1),
+        page_s, queue = median_timed(lambda a=handler: queues.load(ctx, a, None, queues.Filters(), 1),
                                args.runs)  # fmt: skip
         repository._involving = former_involving
         try:
-            former_s, _ = _timed(lambda a=handler: queues.load(ctx, a, None, queues.Filters(), 1),
+            former_s, _ = median_timed(lambda a=handler: queues.load(ctx, a, None, queues.Filters(), 1),
                                  1)  # fmt: skip
         finally:
             repository._involving = shipped
@@ -212,10 +201,10 @@ def main() -> None:
                     )
                     return [t.id for t in items], total
 
-            new_s, new = _timed(listing, args.runs)
+            new_s, new = median_timed(listing, args.runs)
             repository._involving = former_involving
             try:
-                old_s, old = _timed(listing, max(2, args.runs // 2))
+                old_s, old = median_timed(listing, max(2, args.runs // 2))
             finally:
                 repository._involving = shipped
             assert new == old, f"the two forms disagree for {code} ({label})"
