@@ -195,13 +195,16 @@ def _pending_extensions(session, limit: int, offset: int) -> tuple[list[Ticket],
 
 
 def _open_tasks(session, actor: Actor) -> list[tuple[Ticket, CoHandlerTask]]:
-    pairs = []
-    for task in repo.co_handler_tasks_for(session, actor.unit_code):
-        ticket = repo.get_ticket(session, repo.ticket_number_by_id(session, task.ticket_id))
-        if can_see(ticket, actor):
-            pairs.append((ticket, task))
-    pairs.sort(key=lambda p: p[1].due)
-    return pairs
+    """The unit's open co-handling tasks with their tickets, soonest due first: one query
+    for the pairs (and one per relation of the tickets), however many tasks are open."""
+    tc, co = tables.tickets.c, tables.co_handler_tasks.c
+    stmt = (
+        select(Ticket, CoHandlerTask)
+        .join(tables.co_handler_tasks, co.ticket_id == tc.id)
+        .where(co.unit_code == actor.unit_code, co.reported_at.is_(None))
+        .order_by(co.due, co.id)
+    )
+    return [(t, task) for t, task in session.execute(stmt) if can_see(t, actor)]
 
 
 def _calls_where(unit_code: str):
@@ -216,19 +219,15 @@ def _calls_where(unit_code: str):
 
 
 def open_calls(session, unit_code: str) -> list[tuple[Ticket, WhistleCall]]:
-    """The unit's open calls with their tickets, soonest due first."""
+    """The unit's open calls with their tickets, soonest due first (one query, as above)."""
     tc, wc = tables.tickets.c, tables.whistle_calls.c
     stmt = (
-        select(WhistleCall)
-        .join(tables.tickets, tc.id == wc.ticket_id)
+        select(Ticket, WhistleCall)
+        .join(tables.whistle_calls, tc.id == wc.ticket_id)
         .where(_calls_where(unit_code))
-        .order_by(wc.report_due)
+        .order_by(wc.report_due, wc.id)
     )
-    pairs = []
-    for call in session.scalars(stmt):
-        number = repo.ticket_number_by_id(session, call.ticket_id)
-        pairs.append((repo.get_ticket(session, number), call))
-    return pairs
+    return [(t, call) for t, call in session.execute(stmt)]
 
 
 def _where(special: str, actor: Actor):
@@ -251,7 +250,9 @@ def _count(session, tab: Tab, actor: Actor, now: datetime) -> int:
     if tab.special == "extensions":
         return _pending_extensions(session, 1, 0)[1]
     if tab.special == "co_tasks":
-        return len(repo.co_handler_tasks_for(session, actor.unit_code))
+        co = tables.co_handler_tasks.c
+        stmt = select(func.count()).where(co.unit_code == actor.unit_code, co.reported_at.is_(None))
+        return session.execute(stmt).scalar_one()
     if tab.special == "calls":
         tc, wc = tables.tickets.c, tables.whistle_calls.c
         stmt = select(func.count()).select_from(

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from jiesu.domain.errors import NotFound
-from jiesu.domain.ticket import OPEN_AT_UNIT, CoHandlerTask, Ticket, TimelineEvent
+from jiesu.domain.ticket import OPEN_AT_UNIT, Ticket, TimelineEvent
 
 from . import tables
 
@@ -252,11 +252,3 @@ def list_tickets(
         stmt.order_by(t.received_at.desc(), t.id.desc()).limit(flt.limit).offset(flt.offset)
     ).all()
     return list(items), total
-
-
-def co_handler_tasks_for(session: Session, unit_code: str) -> list[CoHandlerTask]:
-    stmt = select(CoHandlerTask).where(
-        tables.co_handler_tasks.c.unit_code == unit_code,
-        tables.co_handler_tasks.c.reported_at.is_(None),
-    )
-    return list(session.scalars(stmt))
