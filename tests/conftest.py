@@ -9,8 +9,10 @@ truncated), so tests are independent and fast.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +40,11 @@ from jiesu.storage.migrate import upgrade
 #: A fixed secret for contact-data encryption in tests (never used outside them).
 TEST_SECRET = "dGVzdC1zZWNyZXQtMzItYnl0ZXMtbG9uZy1lbm91Z2g9"
 crypto.configure(TEST_SECRET)
+
+#: Parsed city files are kept in the run's own folder, never in the developer's ~/.cache
+#: (jiesu.city.cache); subprocesses the tests start inherit it.
+os.environ["JIESU_CACHE_DIR"] = tempfile.mkdtemp(prefix="jiesu-test-cache-")
+atexit.register(shutil.rmtree, os.environ["JIESU_CACHE_DIR"], True)
 
 #: Chromium through Playwright and a live server, shared by every browser test.
 pytest_plugins = ["tests.browser.fixtures"]

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from . import cache
 from .config import PROBLEM_SEPARATOR, CityConfig
 
 try:  # the C loader reads Beijing's ~7,700 units several times faster
@@ -41,22 +42,40 @@ class CityConfigError(Exception):
 
 
 def load_city(path: str | Path) -> CityConfig:
+    """The validated configuration in ``path``; its parsed tree comes from the cache when
+    the file's bytes were parsed before (:mod:`jiesu.city.cache`)."""
     path = Path(path)
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        data = path.read_bytes()
     except OSError as exc:
         raise CityConfigError(path, [f"cannot read the file: {exc.strerror}"]) from exc
-    except yaml.YAMLError as exc:
-        raise CityConfigError(path, [f"not valid YAML: {exc}"]) from exc
-    if not isinstance(raw, dict):
-        raise CityConfigError(path, ["the file must hold a mapping at the top level"])
+    key = cache.digest(data)
+    raw = cache.read(key)
+    parsed = raw is None
+    if parsed:
+        raw = _parse(path, data)
     try:
-        return CityConfig.model_validate(raw)
+        config = CityConfig.model_validate(raw)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
             problems.extend(_describe(raw, err))
         raise CityConfigError(path, problems) from exc
+    if parsed:
+        cache.keep(key, raw)
+    return config
+
+
+def _parse(path: Path, data: bytes) -> dict:
+    try:
+        raw = yaml.load(data.decode("utf-8"), Loader=_Loader)
+    except UnicodeDecodeError as exc:
+        raise CityConfigError(path, [f"not UTF-8 text: {exc}"]) from exc
+    except yaml.YAMLError as exc:
+        raise CityConfigError(path, [f"not valid YAML: {exc}"]) from exc
+    if not isinstance(raw, dict):
+        raise CityConfigError(path, ["the file must hold a mapping at the top level"])
+    return raw
 
 
 def _describe(raw: dict, err: dict) -> list[str]:
