@@ -112,7 +112,7 @@ def _use_demo_secret(path: Path) -> None:
 
 def _learn_proposals(ctx: Context, folder: Path) -> None:
     """Train the intake proposals on the simulated history once; later runs load the model."""
-    from jiesu.intake.classify import train_from_history
+    from jiesu.intake.classify_history import train_from_history
     from jiesu.intake.classify_store import install_model, load_latest
 
     os.environ.setdefault("JIESU_MODEL_DIR", str(folder))
@@ -138,7 +138,8 @@ def prepare_demo(
     data_dir: Path, *, seed: int = 12345, days: int = 30, fresh: bool = False
 ) -> tuple[Context, DemoLogins]:
     from jiesu.bootstrap import open_context
-    from jiesu.city.builder import build_city, write_city
+    from jiesu.city.builder import build_city
+    from jiesu.city.writer import write_city
     from jiesu.knowledge.samples import seed_demo_articles
     from jiesu.simulate import simulate
 

@@ -8,7 +8,8 @@ import pytest
 from jiesu.context import Context
 from jiesu.domain.calendar import ChineseOfficialCalendar
 from jiesu.intake import classify, classify_store, feedback
-from jiesu.intake.classify import bootstrap_model, propose, ticket_text, train_from_history
+from jiesu.intake.classify import bootstrap_model, propose, ticket_text
+from jiesu.intake.classify_history import train_from_history
 from jiesu.simulate import simulate
 from jiesu.storage.uow import UnitOfWork
 from tests.conftest import START, FakeClock, open_test_engine

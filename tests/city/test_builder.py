@@ -12,10 +12,11 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jiesu.city.builder import _flow, build_city, render_city, standard_set, write_city
+from jiesu.city.builder import build_city, standard_set
 from jiesu.city.config import CityConfig, UnitKind
 from jiesu.city.divisions import UnknownCityError
 from jiesu.city.loader import load_city
+from jiesu.city.writer import _flow, render_city, write_city
 
 
 @pytest.fixture(scope="module")

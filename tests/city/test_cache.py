@@ -14,8 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jiesu.city import cache
-from jiesu.city.builder import build_city, write_city
+from jiesu.city.builder import build_city
 from jiesu.city.loader import CityConfigError, load_city
+from jiesu.city.writer import write_city
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from jiesu.city.builder import build_city, write_city
+from jiesu.city.builder import build_city
 from jiesu.city.loader import CityConfigError, load_city
+from jiesu.city.writer import write_city
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from jiesu.dispatch.suggest import suggest
 from jiesu.domain.errors import Conflict, Forbidden, InvalidInput
 from jiesu.domain.roles import HOTLINE_ROLES, Actor, Role
 from jiesu.domain.ticket import STATUS_LABELS_ZH, Ticket
-from jiesu.intake import classify, classify_store, duplicates, feedback, risk
+from jiesu.intake import classify, classify_history, classify_store, duplicates, feedback, risk
 from jiesu.storage import crypto, tables
 from jiesu.storage.uow import UnitOfWork
 
@@ -315,7 +315,7 @@ def train_model(ctx: ContextDep, actor: ActorDep, data: TrainIn | None = None) -
             "The model is being trained; try again later",
         )
     try:
-        model = classify.train_from_history(ctx, max_rows=(data or TrainIn()).max_rows)
+        model = classify_history.train_from_history(ctx, max_rows=(data or TrainIn()).max_rows)
         classify_store.install_model(ctx, model)
     finally:
         classify_store.TRAINING_LOCK.release()

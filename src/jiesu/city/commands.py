@@ -14,10 +14,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .builder import build_city, write_city
+from .builder import build_city
 from .config import UnitKind
 from .divisions import UnknownCityError
 from .loader import load_city
+from .writer import write_city
 
 __all__ = ["DEFAULT_FILENAME", "CityExistsError", "CityInitError", "InitResult", "init_city"]
 

@@ -24,27 +24,50 @@ little of it: keyword rules for the request type, the category names of the
 city's taxonomy, and keywords per tag. Deterministic, so a new deployment
 behaves the same every time.
 
-Which model answers for a context, and its file, is :mod:`.classify_store`.
+The text features (jieba's words, the TF-IDF vectoriser) are
+:mod:`.classify_features`; the training data read from the city's history is
+:mod:`.classify_history`; which model answers for a context, and its file, is
+:mod:`.classify_store`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import math
 import os
 import re
-import threading
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .classify_features import _vectorizer, jieba_module, ticket_text, words
 from .classify_rules import REQUEST_TYPE_ORDER, category_scores, request_type_scores, tag_scores
 
 if TYPE_CHECKING:
     from jiesu.city.config import CityConfig
-    from jiesu.context import Context
+
+# jieba_module, words and ticket_text live in classify_features and stay importable from here,
+# where other modules and the model files saved before they moved look for them.
+__all__ = [
+    "Choice",
+    "FEEDBACK_WEIGHT",
+    "FORMAT",
+    "LinearHead",
+    "MAX_ROWS",
+    "MIN_ROWS",
+    "MIN_TAG_POSITIVES",
+    "Model",
+    "Proposal",
+    "TAG_THRESHOLD",
+    "TrainingRow",
+    "bootstrap_model",
+    "jieba_module",
+    "propose",
+    "ticket_text",
+    "train",
+    "words",
+]
 
 FORMAT = 1  # of the saved model; a file of another format is ignored
 MIN_ROWS = 30  # labelled rows a field needs before it is learned
@@ -52,34 +75,6 @@ MIN_TAG_POSITIVES = 5  # examples a tag needs (and as many without it) to get it
 FEEDBACK_WEIGHT = 5.0
 MAX_ROWS = 50_000  # most recent tickets read for training
 TAG_THRESHOLD = 0.5
-MAX_FEATURES = 40_000  # per vectorizer: bounds the model to a few tens of MB
-
-_NUMBER = re.compile(r"\d+(\.\d+)?")
-_JIEBA_LOCK = threading.Lock()
-_jieba: Any = None
-
-
-def jieba_module() -> Any:
-    """jieba, its dictionary loaded once per process (about a second) and quiet."""
-    global _jieba
-    if _jieba is None:
-        with _JIEBA_LOCK:
-            if _jieba is None:
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                _jieba = jieba
-    return _jieba
-
-
-def words(text: str) -> list[str]:
-    """jieba's words of ``text``, numbers folded to "0" (a building number is not a topic)."""
-    return [w for w in jieba_module().lcut(_NUMBER.sub("0", text)) if w.strip()]
-
-
-def ticket_text(title: str, content: str) -> str:
-    return f"{title}\n{content}".strip()
 
 
 def _digest(text: str) -> str:
@@ -166,28 +161,6 @@ class TrainingRow:
     category: str | None = None
     tags: list[str] | None = None
     weights: dict[str, float] = field(default_factory=dict)  # per field, default 1
-
-
-def _vectorizer():
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion
-
-    common = {"min_df": 2, "sublinear_tf": True, "max_features": MAX_FEATURES}
-    return FeatureUnion(
-        [
-            (
-                "words",
-                TfidfVectorizer(
-                    tokenizer=words,
-                    token_pattern=None,
-                    lowercase=False,
-                    ngram_range=(1, 2),
-                    **common,
-                ),
-            ),
-            ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), **common)),
-        ]
-    )
 
 
 @dataclass
@@ -318,49 +291,6 @@ def train(
         model.tags = _head(learned_tags, coefs, intercepts, exclusive=False)
     model.sizes = sizes
     return model
-
-
-def history_rows(ctx: Context, *, max_rows: int = MAX_ROWS) -> list[TrainingRow]:
-    """The city's recent tickets with the operators' latest corrections applied."""
-    from sqlalchemy import select
-
-    from jiesu.storage import tables
-    from jiesu.storage.uow import UnitOfWork
-
-    from . import feedback
-
-    t = tables.tickets.c
-    stmt = (
-        select(t.id, t.title, t.content, t.request_type, t.category, t.tags)
-        .order_by(t.received_at.desc(), t.id.desc())
-        .limit(max_rows)
-    )
-    with UnitOfWork(ctx.engine, write=False) as uow:
-        tickets = uow.session.execute(stmt).all()
-        fixes = feedback.corrections(uow.session)
-    rows: dict[int, TrainingRow] = {
-        r.id: TrainingRow(
-            ticket_text(r.title, r.content),
-            r.request_type,
-            r.category,
-            list(r.tags) if r.tags else None,
-        )
-        for r in tickets
-    }
-    extra: dict[tuple[int, str], TrainingRow] = {}
-    for fix in fixes:
-        row = rows.get(fix.ticket_id)
-        if row is None or row.text != fix.text:  # outside the window, or edited since
-            row = extra.setdefault((fix.ticket_id, fix.text), TrainingRow(fix.text))
-        setattr(row, fix.field, fix.chosen)
-        row.weights[fix.field] = FEEDBACK_WEIGHT
-    return list(rows.values())[::-1] + list(extra.values())
-
-
-def train_from_history(ctx: Context, *, max_rows: int = MAX_ROWS) -> Model:
-    """Train on the city's own history and corrections (does not install the model)."""
-    rows = history_rows(ctx, max_rows=max_rows)
-    return train(rows, _leaf_categories(ctx.city), ctx.now(), city_code=ctx.city.city.code)
 
 
 # --- proposing -----------------------------------------------------------------------------
