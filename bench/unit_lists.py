@@ -19,9 +19,8 @@ utility and a community, each with no filter and with the open statuses: the shi
 read once as an array the primary key looks up, escalated tickets through their partial
 index) against the former one (the same OR with an EXISTS per side table, which no index
 serves), swapped in for the same call. Both must return the same page and total.
-Then, with the shipped form, the console's whole queue page for the unit's handler
-(``console.queues.load``: every tab's count and the first tab's page), as each view of it
-waits for.
+The console's whole queue page, which makes several such calls, is measured by
+``bench/queues.py``.
 """
 
 from __future__ import annotations
@@ -42,9 +41,6 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from jiesu.city.builder import build_city  # noqa: E402
 from jiesu.city.config import CityConfig  # noqa: E402
-from jiesu.console import queues  # noqa: E402
-from jiesu.context import Context  # noqa: E402
-from jiesu.domain.roles import Actor, Role  # noqa: E402
 from jiesu.domain.ticket import OPEN_AT_UNIT  # noqa: E402
 from jiesu.storage import repository, tables  # noqa: E402
 from jiesu.storage.db import make_engine  # noqa: E402
@@ -176,21 +172,8 @@ def main() -> None:
         n_tickets = conn.execute(text("SELECT count(*) FROM tickets")).scalar()
     open_statuses = tuple(str(s) for s in OPEN_AT_UNIT)
     shipped = repository._involving
-    ctx = Context(engine=engine, city=city, clock=lambda: now)
-    rows, pages = [], []
+    rows = []
     for what, code in subjects(engine):
-        handler = Actor(None, "bench", Role.UNIT_HANDLER, code)
-        page_s, queue = median_timed(lambda a=handler: queues.load(ctx, a, None, queues.Filters(), 1),
-                               args.runs)  # fmt: skip
-        repository._involving = former_involving
-        try:
-            former_s, _ = median_timed(lambda a=handler: queues.load(ctx, a, None, queues.Filters(), 1),
-                                 1)  # fmt: skip
-        finally:
-            repository._involving = shipped
-        pages.append(f"{what} `{code}` {page_s * 1000:.0f} ms (former form "
-                     f"{former_s * 1000:,.0f} ms)")  # fmt: skip
-        print(pages[-1], flush=True)
         for label, flt in (("all", repository.TicketFilter()),
                            ("open", repository.TicketFilter(status=open_statuses))):  # fmt: skip
 
@@ -228,9 +211,7 @@ def main() -> None:
         "| former (EXISTS per side table) | ratio |",
         "|---|---|---|---|---|---|",
         *rows, "",
-        "The whole queue page of the unit's handler (six tabs' counts and the first tab's "
-        f"page, `console.queues.load`), median of {args.runs} runs (the former form: one "
-        "run): " + "; ".join(pages) + ".",
+        "The console's whole queue page: [the queue pages](#the-queue-pages-at-beijing-scale).",
         "", NOTES, "",
     ])  # fmt: skip
     publish(section, args.markdown)

@@ -95,3 +95,23 @@ def test_the_escalated_index_holds_only_escalated_tickets(history):
         total = conn.execute(select(tables.tickets.c.id)).all()
     assert rows and all(isinstance(r, list) and r for r in rows)
     assert len(rows) < len(total)
+
+
+def test_a_count_up_to_a_cap_stops_just_past_it_and_lists_the_same_page(history):
+    """The console's capped counts (``console.queues.COUNT_CAP``): a total above the cap
+    reads as cap + 1, one at or below it is exact, and the page itself does not change."""
+    ctx = history
+    with UnitOfWork(ctx.engine, write=False) as uow:
+        seen = set()
+        for unit in [None, *(u.code for u in ctx.city.units)]:
+            flt = TicketFilter(limit=20)
+            items, exact = list_tickets(uow.session, flt, visible_to_unit=unit, now=ctx.now())
+            for cap in (0, 1, 7, exact - 1, exact, exact + 5):
+                if cap < 0:
+                    continue
+                page, total = list_tickets(uow.session, flt, visible_to_unit=unit,
+                                           now=ctx.now(), count_up_to=cap)  # fmt: skip
+                assert total == min(exact, cap + 1), (unit, cap)
+                assert [t.id for t in page] == [t.id for t in items]
+            seen.add(min(exact, 25) // 5)
+        assert {0, 5} <= seen  # units with no tickets and with many

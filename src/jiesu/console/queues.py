@@ -35,6 +35,10 @@ from jiesu.storage.uow import UnitOfWork
 from .views import Countdown, countdown
 
 PAGE_SIZE = 20
+#: A list's total and its tabs' counts stop at this; above it the console shows "10000+".
+#: Counting a busy unit's whole history (a utility's 180,000 tickets at Beijing scale) cost
+#: seconds a page, and nobody pages that far: they filter (``bench/queues.py``).
+COUNT_CAP = 10_000
 _HANDLING = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.OBJECTED, Status.ESCALATED)
 _DONE = (Status.REPLIED, Status.VISITED, Status.CLOSED)
 
@@ -130,6 +134,24 @@ class Queue:
     pages: int
     counts: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def total_label(self) -> str:
+        return count_label(self.total)
+
+    @property
+    def capped(self) -> bool:
+        """More tickets than were counted: the last page shown is not the list's last."""
+        return self.total > COUNT_CAP
+
+    @property
+    def badges(self) -> dict[str, str]:
+        return {key: count_label(n) for key, n in self.counts.items()}
+
+
+def count_label(n: int) -> str:
+    """A count as the console shows it: exact up to :data:`COUNT_CAP`, then "10000+"."""
+    return f"{COUNT_CAP}+" if n > COUNT_CAP else str(n)
+
 
 def tabs_for(actor: Actor) -> tuple[Tab, ...]:
     return TABS.get(actor.role, (ALL,))
@@ -186,7 +208,7 @@ def row(ctx: Context, t: Ticket, actor: Actor, now: datetime, task=None, call=No
 
 def _pending_extensions(session, limit: int, offset: int) -> tuple[list[Ticket], int]:
     # TicketFilter has no "extension pending" condition yet; hotline staff see every ticket.
-    cond = tables.tickets.c.extension_requested_due.is_not(None)
+    cond = tables.queue_condition(tables.EXTENSION_PENDING_SQL)
     total = session.execute(
         select(func.count()).select_from(tables.tickets).where(cond)
     ).scalar_one()
@@ -235,7 +257,7 @@ def _where(special: str, actor: Actor):
     tc = tables.tickets.c
     if special == "escalations":
         return (tc.status == str(Status.ESCALATED)) & (tc.escalated_to == actor.unit_code)
-    return tc.contest_status == "pending"
+    return tables.queue_condition(tables.CONTEST_PENDING_SQL)
 
 
 def _tickets_where(session, cond, limit: int, offset: int) -> tuple[list[Ticket], int]:
@@ -261,8 +283,14 @@ def _count(session, tab: Tab, actor: Actor, now: datetime) -> int:
         return session.execute(stmt.where(_calls_where(actor.unit_code))).scalar_one()
     if tab.special in ("escalations", "contests"):
         return _tickets_where(session, _where(tab.special, actor), 1, 0)[1]
-    flt = _filter(tab, Filters(), 1, 0)
-    return repo.list_tickets(session, flt, visible_to_unit=visible_unit(actor), now=now)[1]
+    return _listed(session, _filter(tab, Filters(), 1, 0), actor, now)[1]
+
+
+def _listed(session, flt: TicketFilter, actor: Actor, now: datetime) -> tuple[list[Ticket], int]:
+    """A page of a plain tab, its total counted up to just past :data:`COUNT_CAP`."""
+    return repo.list_tickets(
+        session, flt, visible_to_unit=visible_unit(actor), now=now, count_up_to=COUNT_CAP
+    )
 
 
 def load(ctx: Context, actor: Actor, tab_key: str | None, f: Filters, page: int) -> Queue:
@@ -295,10 +323,10 @@ def load(ctx: Context, actor: Actor, tab_key: str | None, f: Filters, page: int)
             rows = [row(ctx, t, actor, now) for t in items if can_see(t, actor)]
         else:
             flt = _filter(tab, f, PAGE_SIZE, offset)
-            items, total = repo.list_tickets(s, flt, visible_to_unit=visible_unit(actor), now=now)
+            items, total = _listed(s, flt, actor, now)
             rows = [row(ctx, t, actor, now) for t in items]
         counts = {t.key: _count(s, t, actor, now) for t in tabs if t is not ALL}
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE))
     return Queue(tabs, tab, rows, total, page, pages, counts)
 
 

@@ -6,12 +6,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, any_, cast, exists, func, or_, select, text, update
+from sqlalchemy import (
+    Select,
+    and_,
+    any_,
+    cast,
+    exists,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from jiesu.domain.errors import NotFound
-from jiesu.domain.ticket import OPEN_AT_UNIT, Ticket, TimelineEvent
+from jiesu.domain.ticket import Ticket, TimelineEvent
 
 from . import tables
 
@@ -201,18 +214,27 @@ def _involving(unit_code: str, dialect: str):
 
 
 def _overdue(now: datetime):
-    t = tables.tickets.c
-    open_states = [str(s) for s in OPEN_AT_UNIT]
+    t = tables.tickets.c  # each branch from its partial index (migration 0010)
     return or_(
-        and_(t.status.in_(open_states), t.completion_due < now),
-        t.replied_at > t.completion_due,
+        and_(tables.queue_condition(tables.OPEN_AT_UNIT_SQL), t.completion_due < now),
+        tables.queue_condition(tables.REPLIED_LATE_SQL),
     )
 
 
 def list_tickets(
-    session: Session, flt: TicketFilter, *, visible_to_unit: str | None, now: datetime
+    session: Session,
+    flt: TicketFilter,
+    *,
+    visible_to_unit: str | None,
+    now: datetime,
+    count_up_to: int | None = None,
 ) -> tuple[list[Ticket], int]:
-    """Tickets matching ``flt``; ``visible_to_unit`` limits to a unit's own tickets."""
+    """Tickets matching ``flt``; ``visible_to_unit`` limits to a unit's own tickets.
+
+    The total is exact unless ``count_up_to`` is given: then counting stops at
+    ``count_up_to + 1``, so a total above ``count_up_to`` means "more than that". The
+    database then reads at most that many matching tickets instead of all of them (a
+    utility's 180,000 at Beijing scale, ``bench/queues.py``)."""
     t = tables.tickets.c
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":  # until the transaction ends (bench/unit_lists.py):
@@ -240,15 +262,23 @@ def list_tickets(
     if flt.received_to:
         conds.append(t.received_at < flt.received_to)
     if flt.overdue is not None:
-        conds.append(_overdue(now) if flt.overdue else ~_overdue(now))
+        # NOT of the OR is NULL for a ticket not yet replied to (replied_at > … is NULL):
+        # it would fall out of both lists without the COALESCE.
+        overdue = _overdue(now)
+        conds.append(overdue if flt.overdue else not_(func.coalesce(overdue, false())))
     if flt.text:
         like = f"%{flt.text}%"
         conds.append(or_(t.number == flt.text, t.title.like(like), t.content.like(like)))
     stmt: Select = select(Ticket).where(*conds)
-    total = session.execute(
-        select(func.count()).select_from(tables.tickets).where(*conds)
-    ).scalar_one()
+    total = session.execute(_counting(conds, count_up_to)).scalar_one()
     items = session.scalars(
         stmt.order_by(t.received_at.desc(), t.id.desc()).limit(flt.limit).offset(flt.offset)
     ).all()
     return list(items), total
+
+
+def _counting(conds: list, up_to: int | None) -> Select:
+    if up_to is None:
+        return select(func.count()).select_from(tables.tickets).where(*conds)
+    some = select(tables.tickets.c.id).where(*conds).limit(up_to + 1).subquery()
+    return select(func.count()).select_from(some)

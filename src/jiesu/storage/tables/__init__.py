@@ -13,11 +13,16 @@ from .accounts import sessions, units, users
 from .assessment import appeals, assessment_daily, assessment_facts
 from .core import (
     APPEND_ONLY,
+    CONTEST_PENDING_SQL,
     ESCALATED_SQL,
+    EXTENSION_PENDING_SQL,
+    OPEN_AT_UNIT_SQL,
+    REPLIED_LATE_SQL,
     ever_escalated,
     idempotency_keys,
     metadata,
     outbox,
+    queue_condition,
     ticket_counters,
     ticket_events,
     tickets,
@@ -43,7 +48,11 @@ from .knowledge import kb_articles, kb_versions
 
 __all__ = [
     "APPEND_ONLY",
+    "CONTEST_PENDING_SQL",
     "ESCALATED_SQL",
+    "EXTENSION_PENDING_SQL",
+    "OPEN_AT_UNIT_SQL",
+    "REPLIED_LATE_SQL",
     "appeals",
     "assessment_daily",
     "assessment_facts",
@@ -64,6 +73,7 @@ __all__ = [
     "metadata",
     "outbox",
     "place_names",
+    "queue_condition",
     "requester_notes",
     "requesters",
     "return_visits",

@@ -26,7 +26,7 @@ from sqlalchemy import (
     text,
 )
 
-from jiesu.domain.ticket import Status
+from jiesu.domain.ticket import OPEN_AT_UNIT, Status
 
 from ..crypto import EncryptedText
 from ..types import UTCDateTime
@@ -48,6 +48,27 @@ _STATUSES = ", ".join(f"'{s.value}'" for s in Status)
 #: The same text on both databases, as the index's predicate and in queries; on PostgreSQL
 #: migration 0009 also keeps statistics on it, so the planner knows how few match.
 ESCALATED_SQL = "CAST(escalation_authorities AS TEXT) <> '[]'"
+
+
+#: The predicates of the hotline's queue indexes (migration 0010). Hotline staff list every
+#: ticket of the city, so each of their queues (``console.queues``) would otherwise scan
+#: them all: 11 million at Beijing scale, seconds a view (``bench/queues.py``). Each
+#: holds the few tickets one queue asks for; the queries say the same conditions.
+OPEN_AT_UNIT_SQL = "status IN ({})".format(", ".join(f"'{s}'" for s in sorted(OPEN_AT_UNIT)))
+REPLIED_LATE_SQL = "replied_at > completion_due"
+EXTENSION_PENDING_SQL = "extension_requested_due IS NOT NULL"
+CONTEST_PENDING_SQL = "contest_status = 'pending'"
+
+
+def _partial(name: str, column: str, where: str) -> Index:
+    return Index(name, column, postgresql_where=text(where), sqlite_where=text(where))
+
+
+def queue_condition(sql: str):
+    """One of the predicates above as a query's condition on the tickets table, in the
+    index's own words: SQLite uses a partial index only for a query that repeats its
+    predicate with the same literals (a bound parameter does not match)."""
+    return text(sql)
 
 
 def ever_escalated(table):
@@ -125,12 +146,11 @@ tickets = Table(
     Column("closed_at", UTCDateTime),
     CheckConstraint(f"status IN ({_STATUSES})", name="status_known"),
     Index("ix_tickets_lead_status", "lead_unit_code", "status"),
-    Index(
-        "ix_tickets_escalated",
-        "id",
-        postgresql_where=text(ESCALATED_SQL),
-        sqlite_where=text(ESCALATED_SQL),
-    ),
+    _partial("ix_tickets_escalated", "id", ESCALATED_SQL),
+    _partial("ix_tickets_open_due", "completion_due", OPEN_AT_UNIT_SQL),  # overdue, open
+    _partial("ix_tickets_replied_late", "received_at", REPLIED_LATE_SQL),  # overdue, replied
+    _partial("ix_tickets_extension_pending", "extension_requested_due", EXTENSION_PENDING_SQL),
+    _partial("ix_tickets_contest_pending", "completion_due", CONTEST_PENDING_SQL),
 )
 
 

@@ -1,7 +1,9 @@
-"""The unit's special queues read their tickets in a fixed number of queries (H1, H3, H4):
-the co-handling tasks and whistle calls each come with their tickets in one query, not one
-ticket (and its five relations) at a time, so a unit with many open tasks still gets its
-page at once."""
+"""The queue page stays fast for a busy unit (H1, H3, H4).
+
+The co-handling tasks and whistle calls each come with their tickets in one query, not
+one ticket (and its five relations) at a time; and a tab's count stops just past
+``queues.COUNT_CAP``, shown as "10000+", so a unit with years of history is not counted
+ticket by ticket at every view."""
 
 from __future__ import annotations
 
@@ -61,3 +63,20 @@ def test_the_co_task_and_call_queues_take_the_same_queries_for_two_rows_or_six(
     assert {tab: rows for tab, (rows, _) in many.items()} == {"co_tasks": 6, "calls": 6}
     assert {tab: q for tab, (_, q) in many.items()} == {tab: q for tab, (_, q) in few.items()}
     assert queues.load(ctx, urban, "co_tasks", queues.Filters(), 1).counts["co_tasks"] == 6
+
+
+def test_counts_above_the_cap_show_as_cap_plus_and_the_pages_stop_there(
+    client, auth, monkeypatch
+):
+    from .helpers import login
+
+    for _ in range(5):
+        dispatched(client, auth, lead="990101001")
+    monkeypatch.setattr(queues, "COUNT_CAP", 3)
+    login(client, "donghua")
+    page = client.get("/?tab=to_ack").text
+    assert '待签收 <span class="count">3+</span>' in page
+    assert "共 3+ 条 · 第 1 / 1+ 页" in page
+    monkeypatch.setattr(queues, "COUNT_CAP", 5)
+    page = client.get("/?tab=to_ack").text
+    assert '待签收 <span class="count">5</span>' in page and "共 5 条 · 第 1 / 1 页" in page
