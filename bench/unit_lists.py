@@ -59,7 +59,8 @@ OR with every branch from an index then took 26 s for the utility: its bitmap of
 tickets went lossy in the default 4 MB `work_mem`, and every ticket on those pages was
 checked against the co-handler array; with 64 MB, 0.8 s. JIT compilation, on by default,
 took 0.7 s of a district's 0.9 s. `list_tickets` sets both for its transaction. What is
-left is the total of the largest lists (the utility's 181,230 tickets): about 0.9 s."""
+left is the total of the largest lists (the utility's 181,230 tickets): about 0.9 s;
+the console's views count only up to 10,000 (`bench/queues.py`)."""
 
 #: What a unit's list looks at besides the lead, added once (``bench_lists_ready`` marks it).
 _PREPARE = [
