@@ -152,14 +152,19 @@ def subjects(engine) -> list[tuple[str, str]]:
     ]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(doc: str) -> argparse.Namespace:
+    """The options this benchmark and ``bench/queues.py`` share."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--database-url", default=year.DEFAULT_URL)
     ap.add_argument("--tickets", type=int, default=11_000_000, help="if the database is built")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--markdown", help="write the section into this file (docs/benchmarks.md)")
-    args = ap.parse_args()
+    return ap.parse_args()
 
+
+def open_database(args: argparse.Namespace):
+    """The benchmark database, built if missing, at the shipped schema, with this
+    benchmark's additions: (engine, city, now, tickets, seconds the additions took)."""
     fill = year._ensure_database(args.database_url, False)
     engine = make_engine(args.database_url)
     city = CityConfig.model_validate(build_city("北京市", estimate_population=True, seed=1))
@@ -171,6 +176,12 @@ def main() -> None:
     with engine.connect() as conn:
         now = conn.execute(text("SELECT max(dispatched_at) FROM tickets")).scalar()
         n_tickets = conn.execute(text("SELECT count(*) FROM tickets")).scalar()
+    return engine, city, now, n_tickets, prepared_s
+
+
+def main() -> None:
+    args = arguments(__doc__)
+    engine, _, now, n_tickets, prepared_s = open_database(args)
     open_statuses = tuple(str(s) for s in OPEN_AT_UNIT)
     shipped = repository._involving
     rows = []

@@ -65,9 +65,7 @@ def test_the_co_task_and_call_queues_take_the_same_queries_for_two_rows_or_six(
     assert queues.load(ctx, urban, "co_tasks", queues.Filters(), 1).counts["co_tasks"] == 6
 
 
-def test_counts_above_the_cap_show_as_cap_plus_and_the_pages_stop_there(
-    client, auth, monkeypatch
-):
+def test_counts_above_the_cap_show_as_cap_plus_and_the_pages_stop_there(client, auth, monkeypatch):
     from .helpers import login
 
     for _ in range(5):
