@@ -35,7 +35,6 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import unit_lists as lists  # noqa: E402
 from common import machine, median_timed, publish  # noqa: E402
-from sqlalchemy import text  # noqa: E402
 
 from jiesu.console import queues  # noqa: E402
 from jiesu.context import Context  # noqa: E402
@@ -85,17 +84,7 @@ HOTLINE = (("operator", Role.OPERATOR), ("dispatcher", Role.DISPATCHER),
 
 def prepare(engine) -> float:
     """Add what the hotline's queues look for, once; the seconds it took (0 if there)."""
-    with engine.connect() as conn:
-        if conn.execute(text("SELECT to_regclass('bench_queues_ready')")).scalar():
-            return 0.0
-    t0 = time.perf_counter()
-    with engine.begin() as conn:
-        for sql in _PREPARE:
-            conn.execute(text(sql))
-            print(f"  {sql.split()[0].lower()} … ({time.perf_counter() - t0:.0f} s)", flush=True)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE tickets"))
-    return time.perf_counter() - t0
+    return lists.add_once(engine, "bench_queues_ready", _PREPARE, "tickets")
 
 
 def _exact(session, flt, actor, now):

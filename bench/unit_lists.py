@@ -115,19 +115,25 @@ def former_involving(unit_code: str, dialect: str):
 
 def prepare(engine) -> float:
     """Add what the lists look at, once; the seconds it took (0 when already there)."""
+    return add_once(engine, "bench_lists_ready", _PREPARE,
+                    "tickets, co_handler_tasks, whistle_calls, consultation_invites")  # fmt: skip
+
+
+def add_once(engine, marker: str, statements: list[str], vacuum: str) -> float:
+    """Run ``statements`` (the last of which create the table ``marker``) in one
+    transaction unless ``marker`` exists, then vacuum and analyse the tables ``vacuum``
+    names; the seconds it took, 0 when there was nothing to do."""
     with engine.connect() as conn:
-        if conn.execute(text("SELECT to_regclass('bench_lists_ready')")).scalar():
+        if conn.execute(text("SELECT to_regclass(:m)"), {"m": marker}).scalar():
             return 0.0
     t0 = time.perf_counter()
     with engine.begin() as conn:
         conn.execute(text("SET LOCAL work_mem = '256MB'"))
-        for sql in _PREPARE:
+        for sql in statements:
             conn.execute(text(sql))
             print(f"  {sql.split()[0].lower()} … ({time.perf_counter() - t0:.0f} s)", flush=True)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(
-            "VACUUM ANALYZE tickets, co_handler_tasks, whistle_calls, consultation_invites"
-        ))  # fmt: skip
+        conn.execute(text(f"VACUUM ANALYZE {vacuum}"))
     return time.perf_counter() - t0
 
 
