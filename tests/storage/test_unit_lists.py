@@ -19,7 +19,7 @@ from jiesu.domain import commands as c
 from jiesu.domain.roles import Actor, Role
 from jiesu.domain.ticket import Status, Ticket
 from jiesu.storage import tables
-from jiesu.storage.repository import TicketFilter, list_tickets
+from jiesu.storage.repository import TicketFilter, count_tickets, list_tickets
 from jiesu.storage.uow import UnitOfWork
 from jiesu.workflow import perform
 from tests.conftest import simulated
@@ -99,7 +99,8 @@ def test_the_escalated_index_holds_only_escalated_tickets(history):
 
 def test_a_count_up_to_a_cap_stops_just_past_it_and_lists_the_same_page(history):
     """The console's capped counts (``console.queues.COUNT_CAP``): a total above the cap
-    reads as cap + 1, one at or below it is exact, and the page itself does not change."""
+    reads as cap + 1, one at or below it is exact, the page itself does not change, and
+    ``count_tickets`` (a tab's count) says the same as the list's total."""
     ctx = history
     with UnitOfWork(ctx.engine, write=False) as uow:
         seen = set()
@@ -113,5 +114,8 @@ def test_a_count_up_to_a_cap_stops_just_past_it_and_lists_the_same_page(history)
                                            now=ctx.now(), count_up_to=cap)  # fmt: skip
                 assert total == min(exact, cap + 1), (unit, cap)
                 assert [t.id for t in page] == [t.id for t in items]
+                counted = count_tickets(uow.session, flt, visible_to_unit=unit, now=ctx.now(),
+                                        up_to=cap)  # fmt: skip
+                assert counted == total  # a tab's count, without its page
             seen.add(min(exact, 25) // 5)
         assert {0, 5} <= seen  # units with no tickets and with many

@@ -283,7 +283,9 @@ def _count(session, tab: Tab, actor: Actor, now: datetime) -> int:
         return session.execute(stmt.where(_calls_where(actor.unit_code))).scalar_one()
     if tab.special in ("escalations", "contests"):
         return _tickets_where(session, _where(tab.special, actor), 1, 0)[1]
-    return _listed(session, _filter(tab, Filters(), 1, 0), actor, now)[1]
+    flt = _filter(tab, Filters(), 1, 0)
+    unit = visible_unit(actor)
+    return repo.count_tickets(session, flt, visible_to_unit=unit, now=now, up_to=COUNT_CAP)
 
 
 def _listed(session, flt: TicketFilter, actor: Actor, now: datetime) -> tuple[list[Ticket], int]:

@@ -236,6 +236,37 @@ def list_tickets(
     database then reads at most that many matching tickets instead of all of them (a
     utility's 180,000 at Beijing scale, ``bench/queues.py``)."""
     t = tables.tickets.c
+    conds = _conditions(session, flt, visible_to_unit, now)
+    total = session.execute(_counting(conds, count_up_to)).scalar_one()
+    items = session.scalars(
+        select(Ticket)
+        .where(*conds)
+        .order_by(t.received_at.desc(), t.id.desc())
+        .limit(flt.limit)
+        .offset(flt.offset)
+    ).all()
+    return list(items), total
+
+
+def count_tickets(
+    session: Session,
+    flt: TicketFilter,
+    *,
+    visible_to_unit: str | None,
+    now: datetime,
+    up_to: int | None = None,
+) -> int:
+    """How many tickets :func:`list_tickets` would list, counted as it counts, without
+    reading any page (a tab's count: ``console.queues``)."""
+    conds = _conditions(session, flt, visible_to_unit, now)
+    return session.execute(_counting(conds, up_to)).scalar_one()
+
+
+def _conditions(
+    session: Session, flt: TicketFilter, visible_to_unit: str | None, now: datetime
+) -> list:
+    """The WHERE of a listing; on PostgreSQL also the settings its queries need."""
+    t = tables.tickets.c
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":  # until the transaction ends (bench/unit_lists.py):
         # room for an exact bitmap of a busy unit's tickets — a lossy one rechecks every
@@ -279,12 +310,7 @@ def list_tickets(
     if flt.text:
         like = f"%{flt.text}%"
         conds.append(or_(t.number == flt.text, t.title.like(like), t.content.like(like)))
-    stmt: Select = select(Ticket).where(*conds)
-    total = session.execute(_counting(conds, count_up_to)).scalar_one()
-    items = session.scalars(
-        stmt.order_by(t.received_at.desc(), t.id.desc()).limit(flt.limit).offset(flt.offset)
-    ).all()
-    return list(items), total
+    return conds
 
 
 def _counting(conds: list, up_to: int | None) -> Select:
