@@ -79,7 +79,8 @@ where the last one stopped, in the open fortnight, and read 3.4 million tickets 
 10,001). A unit handler's views gain most where a count is large: the busiest utility's
 174,478 finished tickets were counted at every view. Each tab's count also read a page of
 one ticket it did not show, until the counts were made by `count_tickets` (a community's
-view: 160 ms, 36 statements, then 46 ms, 18)."""
+view: 160 ms, 36 statements, then 46 ms, 18), and the tab shown was counted twice, for
+its badge and its pager."""
 HOTLINE = (("operator", Role.OPERATOR), ("dispatcher", Role.DISPATCHER),
            ("supervisor", Role.SUPERVISOR))  # fmt: skip
 

@@ -327,7 +327,13 @@ def load(ctx: Context, actor: Actor, tab_key: str | None, f: Filters, page: int)
             flt = _filter(tab, f, PAGE_SIZE, offset)
             items, total = _listed(s, flt, actor, now)
             rows = [row(ctx, t, actor, now) for t in items]
-        counts = {t.key: _count(s, t, actor, now) for t in tabs if t is not ALL}
+        # the tab shown, unfiltered, was just counted for its pager: not twice
+        shown = tab.key if not (f.active or tab.special) else None
+        counts = {
+            t.key: total if t.key == shown else _count(s, t, actor, now)
+            for t in tabs
+            if t is not ALL
+        }
     pages = max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE))
     return Queue(tabs, tab, rows, total, page, pages, counts)
 
