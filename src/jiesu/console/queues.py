@@ -206,14 +206,20 @@ def row(ctx: Context, t: Ticket, actor: Actor, now: datetime, task=None, call=No
     return Row(out, _relation(t, actor), deadlines, task, call)
 
 
+def _count_where(session, cond) -> int:
+    return session.execute(repo.count_statement([cond])).scalar_one()
+
+
 def _pending_extensions(session, limit: int, offset: int) -> tuple[list[Ticket], int]:
     # TicketFilter has no "extension pending" condition yet; hotline staff see every ticket.
-    cond = tables.queue_condition(tables.EXTENSION_PENDING_SQL)
-    total = session.execute(
-        select(func.count()).select_from(tables.tickets).where(cond)
-    ).scalar_one()
+    cond = _extension_pending()
     stmt = select(Ticket).where(cond).order_by(tables.tickets.c.extension_requested_due)
-    return list(session.scalars(stmt.limit(limit).offset(offset))), total
+    return list(session.scalars(stmt.limit(limit).offset(offset))), _count_where(session, cond)
+
+
+def _extension_pending():
+    """Asked in the words of its index (``tables.queue_condition``)."""
+    return tables.queue_condition(tables.EXTENSION_PENDING_SQL)
 
 
 def _open_tasks(session, actor: Actor) -> list[tuple[Ticket, CoHandlerTask]]:
@@ -261,16 +267,13 @@ def _where(special: str, actor: Actor):
 
 
 def _tickets_where(session, cond, limit: int, offset: int) -> tuple[list[Ticket], int]:
-    total = session.execute(
-        select(func.count()).select_from(tables.tickets).where(cond)
-    ).scalar_one()
     stmt = select(Ticket).where(cond).order_by(tables.tickets.c.completion_due)
-    return list(session.scalars(stmt.limit(limit).offset(offset))), total
+    return list(session.scalars(stmt.limit(limit).offset(offset))), _count_where(session, cond)
 
 
 def _count(session, tab: Tab, actor: Actor, now: datetime) -> int:
     if tab.special == "extensions":
-        return _pending_extensions(session, 1, 0)[1]
+        return _count_where(session, _extension_pending())
     if tab.special == "co_tasks":
         co = tables.co_handler_tasks.c
         stmt = select(func.count()).where(co.unit_code == actor.unit_code, co.reported_at.is_(None))
@@ -282,7 +285,7 @@ def _count(session, tab: Tab, actor: Actor, now: datetime) -> int:
         )
         return session.execute(stmt.where(_calls_where(actor.unit_code))).scalar_one()
     if tab.special in ("escalations", "contests"):
-        return _tickets_where(session, _where(tab.special, actor), 1, 0)[1]
+        return _count_where(session, _where(tab.special, actor))
     flt = _filter(tab, Filters(), 1, 0)
     unit = visible_unit(actor)
     return repo.count_tickets(session, flt, visible_to_unit=unit, now=now, up_to=COUNT_CAP)

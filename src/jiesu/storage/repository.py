@@ -237,7 +237,7 @@ def list_tickets(
     utility's 180,000 at Beijing scale, ``bench/queues.py``)."""
     t = tables.tickets.c
     conds = _conditions(session, flt, visible_to_unit, now)
-    total = session.execute(_counting(conds, count_up_to)).scalar_one()
+    total = session.execute(count_statement(conds, count_up_to)).scalar_one()
     items = session.scalars(
         select(Ticket)
         .where(*conds)
@@ -259,7 +259,7 @@ def count_tickets(
     """How many tickets :func:`list_tickets` would list, counted as it counts, without
     reading any page (a tab's count: ``console.queues``)."""
     conds = _conditions(session, flt, visible_to_unit, now)
-    return session.execute(_counting(conds, up_to)).scalar_one()
+    return session.execute(count_statement(conds, up_to)).scalar_one()
 
 
 def _conditions(
@@ -313,7 +313,8 @@ def _conditions(
     return conds
 
 
-def _counting(conds: list, up_to: int | None) -> Select:
+def count_statement(conds: list, up_to: int | None = None) -> Select:
+    """``SELECT count(*)`` of the tickets meeting ``conds``, stopping at ``up_to + 1``."""
     if up_to is None:
         return select(func.count()).select_from(tables.tickets).where(*conds)
     some = select(tables.tickets.c.id).where(*conds).limit(up_to + 1).subquery()
