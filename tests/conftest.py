@@ -72,6 +72,8 @@ USERS = {
 }
 
 TICKET_TABLES = (
+    "hotspot_warnings",
+    "warning_weeks",
     "assessment_daily",
     "assessment_facts",
     "appeals",

@@ -36,3 +36,17 @@ def open_context(
 
         import_config(ctx)  # a changed catalogue in the city file becomes a new version
     return ctx
+
+
+def add_context_options(parser) -> None:
+    """``--city`` and ``--database-url``, for a command that opens the context."""
+    parser.add_argument(
+        "--city", help="city configuration file (default $JIESU_CITY_FILE or jiesu-data/city.yaml)"
+    )
+    parser.add_argument(
+        "--database-url", help="default $JIESU_DATABASE_URL or sqlite:///jiesu-data/jiesu.db"
+    )
+
+
+def context_from_args(args) -> Context:
+    return open_context(args.city, args.database_url)

@@ -240,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     from jiesu.dispatch.places_cli import add_places_commands
 
     add_places_commands(sub)  # jiesu places import / list, jiesu territory resolve (D3)
+    from jiesu.governance.cli import add_governance_commands
+
+    add_governance_commands(sub)  # jiesu governance warn / warnings (G5)
 
     sp = sub.add_parser("simulate", help="generate a city's history (deterministic for a seed)")
     common(sp)

@@ -18,6 +18,7 @@ from . import (
     bulletin,
     dispatch,
     errors,
+    governance,
     handling,
     meta,
     open311,
@@ -55,6 +56,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(visits.router)
     app.include_router(assessment.router)
     app.include_router(bulletin.router)
+    app.include_router(governance.router)
     app.include_router(knowledge_api.router)
     app.include_router(knowledge_api.public_router)
 

@@ -371,6 +371,7 @@ def install(app: FastAPI) -> None:
         appeal_pages,
         assessment_pages,
         dispatch_pages,
+        governance_pages,
         handling_pages,
         public_pages,
         visit_pages,
@@ -383,6 +384,7 @@ def install(app: FastAPI) -> None:
     app.include_router(appeal_pages.router)
     app.include_router(visit_pages.router)
     app.include_router(public_pages.router)
+    app.include_router(governance_pages.router)
     knowledge.install(app)
 
     @app.exception_handler(LoginRequired)

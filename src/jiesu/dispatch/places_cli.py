@@ -8,18 +8,10 @@ bad input, which ``jiesu.cli.main`` prints.
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import json
 
-
-def _common(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument(
-        "--city", help="city configuration file (default $JIESU_CITY_FILE or jiesu-data/city.yaml)"
-    )
-    sp.add_argument(
-        "--database-url", help="default $JIESU_DATABASE_URL or sqlite:///jiesu-data/jiesu.db"
-    )
+from jiesu.bootstrap import add_context_options, context_from_args
 
 
 def add_places_commands(subparsers) -> None:
@@ -30,12 +22,12 @@ def add_places_commands(subparsers) -> None:
         "import",
         help="add place names from a CSV file (name, unit_code, kind, latitude, longitude)",
     )
-    _common(sp)
+    add_context_options(sp)
     sp.add_argument("file", help="CSV file, UTF-8 or GB18030")
     sp.add_argument("--by", help="recorded as who added them (default: your login name)")
     sp.set_defaults(func=cmd_places_import)
     sp = sub.add_parser("list", help="list place names")
-    _common(sp)
+    add_context_options(sp)
     sp.add_argument("--unit", help="a unit code: its place names and those of units below it")
     sp.add_argument("--name", help="part of the name")
     sp.add_argument("--limit", type=int, default=100)
@@ -46,7 +38,7 @@ def add_places_commands(subparsers) -> None:
     territory = subparsers.add_parser("territory", help="territory resolution of addresses")
     tsub = territory.add_subparsers(dest="territory_cmd", required=True)
     sp = tsub.add_parser("resolve", help="district, street and community of an address")
-    _common(sp)
+    add_context_options(sp)
     sp.add_argument("address", help="地址, e.g. 东城区东华门街道东厂社区")
     sp.add_argument("--lat", type=float, help="latitude (WGS84)")
     sp.add_argument("--lon", type=float, help="longitude (WGS84)")
@@ -54,16 +46,10 @@ def add_places_commands(subparsers) -> None:
     sp.set_defaults(func=cmd_territory_resolve)
 
 
-def _context(args):
-    from jiesu.bootstrap import open_context
-
-    return open_context(args.city, args.database_url)
-
-
 def cmd_places_import(args) -> int:
     from .places_import import import_csv
 
-    ctx = _context(args)
+    ctx = context_from_args(args)
     by = args.by or _login()
     result = import_csv(ctx, args.file, added_by=by)
     print(
@@ -76,7 +62,7 @@ def cmd_places_import(args) -> int:
 def cmd_places_list(args) -> int:
     from . import places
 
-    ctx = _context(args)
+    ctx = context_from_args(args)
     page = places.list_places(
         ctx, unit_code=args.unit, name=args.name, limit=args.limit, offset=args.offset
     )
@@ -100,7 +86,7 @@ def cmd_territory_resolve(args) -> int:
 
     from . import places
 
-    ctx = _context(args)
+    ctx = context_from_args(args)
     g = places.gazetteer(ctx)
     match = g.resolve(args.address, args.lat, args.lon)
     out = territory_out(g, match)

@@ -24,6 +24,7 @@ TOPICS = (
     "hotline.message",
     "handover.emergency",
     "kb.review_due",
+    "governance.warning",  # the week's hotspots, to the street warned (G5)
 )
 
 

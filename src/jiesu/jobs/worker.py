@@ -15,7 +15,8 @@ from .outbox import relay_once
 log = logging.getLogger("jiesu.worker")
 
 
-#: How often the periodic duties (knowledge-base review reminders) run.
+#: How often the periodic duties (knowledge-base review reminders, the weekly warning of
+#: hotspots once a week has ended) run.
 DUTY_INTERVAL = 3600.0
 #: How often the deadline watch looks for yellow and red warnings (H1, D6).
 WATCH_INTERVAL = 60.0
@@ -30,12 +31,17 @@ def watch(ctx: Context) -> None:
 
 
 def periodic_duties(ctx: Context) -> None:
-    """Work that is due by the calendar rather than by an event."""
+    """Work that is due by the calendar rather than by an event; each call does only what
+    is due, so a restarted worker repeats nothing."""
+    from jiesu.governance.warnings import issue_due
     from jiesu.knowledge.reminders import queue_review_reminders
 
     queued = queue_review_reminders(ctx)
     if queued:
         log.info("knowledge base: %d review reminders queued", queued)
+    issued = issue_due(ctx)
+    if issued is not None:
+        log.info("weekly warning %s: %d hotspots warned", issued.week, issued.total)
 
 
 def run(

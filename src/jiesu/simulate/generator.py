@@ -3,7 +3,8 @@
 The history ends at the context's clock and starts ``days`` before. Requests
 arrive through each day with a hotline's hourly profile (:mod:`.traffic`); each
 is planned (requester, channel, type, category, place, intake outcome:
-:mod:`.planning`) and then lived through the one state machine
+:mod:`.planning`; some belong to a local outbreak or a chronic problem, :mod:`.clusters`)
+and then lived through the one state machine
 (:mod:`.behaviour`) — ``lifecycle.receive`` and ``lifecycle.apply`` with hotline
 and unit actors — until its next step would lie after "now".
 So old tickets are closed (some reopened and handled again), recent ones
@@ -44,6 +45,7 @@ from jiesu.storage.mapping import map_domain
 from jiesu.storage.uow import UnitOfWork
 
 from .behaviour import Story
+from .clusters import Clusters
 from .crew import Crew, WorkingTime
 from .planning import Planner
 from .texts import Texts
@@ -105,6 +107,7 @@ def simulate(
     texts = Texts(ctx.city)
     working = WorkingTime(ctx.city.tz, ctx.calendar.is_workday)
     planner = Planner(ctx, texts, rng, expected=days * tickets_per_day)
+    planner.clusters = Clusters(seed, planner.place, planner.complaint_topic)
     crew = Crew(ctx.hotline_unit.code, seed, ctx.city.units_by_code)
     prefix = ctx.city.city.ticket_prefix
     assert stats.start is not None
@@ -119,6 +122,7 @@ def simulate(
             at = midnight + timedelta(seconds=int(second))
             if at < end and (not arrivals or at > arrivals[-1]):
                 arrivals.append(at)  # one arrival per second, all before now
+        planner.clusters.new_day(day, len(arrivals))
         with UnitOfWork(ctx.engine) as uow:
             stories = []
             numbers = repo.ticket_numbers(uow.session, prefix, day, len(arrivals))

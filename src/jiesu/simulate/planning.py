@@ -23,6 +23,7 @@ from jiesu.context import Context
 from jiesu.domain.commands import ReferralReason
 from jiesu.domain.ticket import Channel, RequestType, Ticket, Urgency
 
+from .clusters import Clusters
 from .texts import Place, Texts
 from .topics import Topic
 from .traffic import CHANNEL_MIX, INTAKE, MISDISPATCH_SHARE, REFERRALS, TYPE_MIX, URGENT_SHARE
@@ -84,6 +85,7 @@ class Planner:
             (ch, w) for ch, w in CHANNEL_MIX if ch != Channel.MERGED_HOTLINE or self.hotlines
         ]
         self._tables: dict[tuple, tuple[list[Topic], list[float]]] = {}
+        self.clusters: Clusters | None = None  # outbreaks and chronic problems (G5)
         self.requesters: list[Requester] = []
         self.frequent = [self._new_requester() for _ in range(max(3, expected // 350))]
         month = ctx.now().astimezone(city.tz).month
@@ -202,10 +204,17 @@ class Planner:
 
     # --- requesters, channels, categories ------------------------------------------------------
 
+    def place(self, rng: random.Random) -> Place:
+        """A place, drawn by population."""
+        i = bisect_right(self._place_weights, rng.random() * self._place_weights[-1])
+        return self.places[min(i, len(self.places) - 1)]
+
     def _new_requester(self) -> Requester:
         name, phone = self.texts.requester(self.rng)
-        i = bisect_right(self._place_weights, self.rng.random() * self._place_weights[-1])
-        return Requester(name, phone, self.places[min(i, len(self.places) - 1)])
+        return Requester(name, phone, self.place(self.rng))
+
+    def complaint_topic(self, rng: random.Random, month: int, village: bool) -> Topic:
+        return self._topic(RequestType.COMPLAINT, month, village, None, False, rng)
 
     def _requester(self) -> tuple[Requester, bool]:
         r = self.rng.random()
@@ -218,7 +227,13 @@ class Planner:
         return person, False
 
     def _topic(
-        self, rtype: str, month: int, village: bool, hotline: str | None, urgent: bool
+        self,
+        rtype: str,
+        month: int,
+        village: bool,
+        hotline: str | None,
+        urgent: bool,
+        rng: random.Random | None = None,
     ) -> Topic:
         key = (rtype, month, village, hotline, urgent)
         table = self._tables.get(key)
@@ -232,7 +247,7 @@ class Planner:
             weights = list(accumulate(t.weight_for(rtype, month, village) for t in topics))
             table = self._tables[key] = (topics, weights)
         topics, weights = table
-        i = bisect_right(weights, self.rng.random() * weights[-1])
+        i = bisect_right(weights, (rng or self.rng).random() * weights[-1])
         return topics[min(i, len(topics) - 1)]
 
     def _near(self, words: tuple[str, ...]) -> Topic | None:
@@ -246,23 +261,33 @@ class Planner:
 
     def plan(self, number: str, at: datetime) -> Plan:
         rng = self.rng
+        local = at.astimezone(self.ctx.city.tz)
+        cluster = self.clusters.pick(local.date()) if self.clusters else None
         person, frequent = self._requester()
         place = person.place
         channel = _pick(rng, self.channels)
         hotline = rng.choice(self.hotlines) if channel == Channel.MERGED_HOTLINE else None
         rtype = _pick(rng, TYPE_MIX)
+        if cluster is not None:  # a neighbour complaining (the same draws, so nothing shifts)
+            rtype = RequestType.COMPLAINT
         outcome = _pick(rng, INTAKE[rtype])
         urgent = (
             outcome == "dispatch"
             and rtype in (RequestType.HELP, RequestType.COMPLAINT, RequestType.REPORT)
             and rng.random() < URGENT_SHARE
         )
-        local = at.astimezone(self.ctx.city.tz)
         if frequent and person.topic is not None and rng.random() < 0.7:
             topic = person.topic
         else:
             topic = self._topic(
                 rtype, local.month, place.village, hotline[1] if hotline else None, urgent
+            )
+        if cluster is not None and self.clusters is not None:
+            name, phone = self.texts.requester(self.clusters.rng)
+            person, place, topic = (
+                Requester(name, phone, cluster.place),
+                cluster.place,
+                cluster.topic,
             )
         urgent = urgent and topic.urgent_capable
         ticket = Ticket(

@@ -3,8 +3,8 @@
 The tables are defined by the stage of the ticket's flow they serve, all on the one
 :data:`metadata` of :mod:`.core`: the ticket's own tables (:mod:`.core`), units and staff
 (:mod:`.accounts`), :mod:`.intake`, the knowledge base (:mod:`.knowledge`),
-:mod:`.dispatch`, :mod:`.handling`, :mod:`.followup` and :mod:`.assessment`. Import them
-from here: ``from jiesu.storage import tables`` then ``tables.tickets``.
+:mod:`.dispatch`, :mod:`.handling`, :mod:`.followup`, :mod:`.assessment` and
+:mod:`.governance`. Import them from here: ``from jiesu.storage import tables`` then ``tables.tickets``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from .dispatch import (
     place_names,
 )
 from .followup import return_visits
+from .governance import hotspot_warnings, warning_weeks
 from .handling import co_handler_tasks, deadline_warnings, whistle_calls
 from .intake import (
     attachments,
@@ -67,6 +68,7 @@ __all__ = [
     "dispatch_models",
     "dispatch_objections",
     "ever_escalated",
+    "hotspot_warnings",
     "idempotency_keys",
     "kb_articles",
     "kb_versions",
@@ -83,5 +85,6 @@ __all__ = [
     "tickets",
     "units",
     "users",
+    "warning_weeks",
     "whistle_calls",
 ]

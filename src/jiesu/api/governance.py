@@ -1,0 +1,121 @@
+"""Governance API (G5): the weekly warning of hotspots, and the street's answer.
+
+``GET /api/governance/warnings?week=2026-W47`` lists a week's warnings (by default the last
+ended week) as the caller may see them: hotline staff all, a district government its
+district's, a street those addressed to it, a community those about it.
+``POST /api/governance/warnings/{id}/respond`` records the measures the street took;
+``POST /api/governance/warnings/issue`` examines a week at once (supervisors and admins; the
+worker does it by itself once a week has ended).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from jiesu.domain.hotspots import WARNING_KIND_LABELS_ZH, WarningKind, week_label
+from jiesu.domain.roles import Actor, Role
+from jiesu.governance import warnings as gw
+
+from .deps import ActorDep, ContextDep, role_guard
+
+router = APIRouter(prefix="/api/governance", tags=["governance"])
+
+_issuer = role_guard(
+    frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "warning.issue_forbidden",
+    "只有热线督办或管理员可以发布周预警",
+    "Only hotline supervisors and admins may issue the weekly warning",
+)
+WeekQ = Annotated[str | None, Query(max_length=16, description="ISO week, e.g. 2026-W47")]
+
+
+class WarningOut(BaseModel):
+    id: int
+    week: str
+    place_code: str
+    place_name: str
+    street_code: str
+    street_name: str
+    category: str
+    kind: str
+    kind_zh: str
+    received: int
+    requesters: int
+    expected: float
+    ratio: float
+    p_value: float
+    response: str | None
+    responded_at: datetime | None
+    responded_by: str | None
+    next_week: int | None = Field(description="the same place's requests the week after")
+
+
+class WeekOut(BaseModel):
+    week: str
+    examined_at: datetime | None
+    baseline_weeks: int | None
+    warnings: list[WarningOut]
+
+
+def warning_out(r: gw.WarningRow) -> WarningOut:
+    return WarningOut(
+        id=r.id, week=r.week, place_code=r.place.code, place_name=r.place.name,
+        street_code=r.street.code, street_name=r.street.name, category=r.category,
+        kind=r.kind, kind_zh=WARNING_KIND_LABELS_ZH[WarningKind(r.kind)], received=r.received,
+        requesters=r.requesters, expected=round(r.expected, 2), ratio=round(r.ratio, 2),
+        p_value=r.p_value, response=r.response, responded_at=r.responded_at,
+        responded_by=r.responded_by, next_week=r.next_week,
+    )  # fmt: skip
+
+
+@router.get("/warnings", summary="周预警 The week's hotspot warnings")
+def list_warnings(ctx: ContextDep, actor: ActorDep, week: WeekQ = None) -> WeekOut:
+    label = week_label(gw.week_monday(week, ctx))
+    record = gw.week_record(ctx, label)
+    return WeekOut(
+        week=label,
+        examined_at=record.issued_at if record else None,
+        baseline_weeks=record.baseline_weeks if record else None,
+        warnings=[warning_out(r) for r in gw.week_warnings(ctx, actor, label)],
+    )
+
+
+class IssueIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    week: str | None = Field(default=None, max_length=16)
+
+
+class IssuedOut(BaseModel):
+    week: str
+    new: int
+    total: int
+    baseline_weeks: int
+
+
+@router.post("/warnings/issue", summary="发布周预警 Examine a week now")
+def issue(
+    ctx: ContextDep, actor: Annotated[Actor, Depends(_issuer)], body: IssueIn | None = None
+) -> IssuedOut:
+    done = gw.issue(ctx, body.week if body else None, by=actor.username)
+    return IssuedOut(week=done.week, new=done.new, total=done.total,
+                     baseline_weeks=done.baseline_weeks)  # fmt: skip
+
+
+class RespondIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    response: str = Field(max_length=gw.RESPONSE_MAX)
+
+
+@router.post("/warnings/{warning_id}/respond", summary="反馈整改措施 Answer a warning")
+def respond(
+    ctx: ContextDep,
+    actor: ActorDep,
+    warning_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: RespondIn,
+) -> dict:
+    gw.respond(ctx, actor, warning_id, body.response)
+    return {"id": warning_id, "responded": True}

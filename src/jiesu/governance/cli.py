@@ -1,0 +1,58 @@
+"""``jiesu governance warn`` and ``jiesu governance warnings``: the weekly warning of
+hotspots from the command line (G5) — for a cron job instead of the worker, or to look."""
+
+from __future__ import annotations
+
+import json
+
+from jiesu.bootstrap import add_context_options, context_from_args
+
+
+def add_governance_commands(subparsers) -> None:
+    sub = subparsers.add_parser("governance", help="proactive governance (G5)").add_subparsers(
+        dest="governance_cmd", required=True
+    )
+    sp = sub.add_parser("warn", help="examine a week and issue its hotspot warnings")
+    add_context_options(sp)
+    sp.add_argument("--week", help="ISO week such as 2026-W47 (default: the last ended week)")
+    sp.set_defaults(func=cmd_warn)
+    sp = sub.add_parser("warnings", help="list a week's hotspot warnings")
+    add_context_options(sp)
+    sp.add_argument("--week", help="ISO week such as 2026-W47 (default: the last ended week)")
+    sp.add_argument("--json", action="store_true", help="print one JSON object")
+    sp.set_defaults(func=cmd_warnings)
+
+
+def cmd_warn(args) -> int:
+    from .warnings import issue
+
+    done = issue(context_from_args(args), args.week, by="cli")
+    print(
+        f"{done.week}: {done.total} hotspots warned ({done.new} new), "
+        f"judged on {done.baseline_weeks} weeks of history"
+    )
+    return 0
+
+
+def cmd_warnings(args) -> int:
+    from jiesu.api.governance import warning_out
+    from jiesu.domain.hotspots import week_label
+    from jiesu.domain.roles import Actor
+
+    from .warnings import week_monday, week_warnings
+
+    ctx = context_from_args(args)
+    label = week_label(week_monday(args.week, ctx))
+    rows = week_warnings(ctx, Actor.system(ctx.hotline_unit.code), label)
+    if args.json:
+        out = [warning_out(r).model_dump(mode="json") for r in rows]
+        print(json.dumps({"week": label, "warnings": out}, ensure_ascii=False))
+        return 0
+    for r in rows:
+        answered = "已反馈" if r.response else "未反馈"
+        print(
+            f"{r.id}\t{r.kind}\t{r.street.name} {r.place.name}\t{r.category}\t"
+            f"{r.received} 件/{r.requesters} 人, 常态 {r.expected:.1f}\t{answered}"
+        )
+    print(f"{label}: {len(rows)} hotspots")
+    return 0

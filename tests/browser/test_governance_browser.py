@@ -1,0 +1,47 @@
+"""The weekly warning of hotspots in a real browser (G5): a supervisor examines the ended
+week and sees its two hotspots; the street warned answers with its measures."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.governance.test_warnings import DONGHUA, HEPINGLI, weeks  # noqa: F401
+
+from .test_console_flow import _expect, log_in, log_out, shot
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_supervisor_examines_the_week_and_the_street_answers(browser_context, live_server,
+                                                               weeks):  # noqa: F811  # fmt: skip
+    expect = _expect()
+    page = browser_context.new_page()
+    log_in(page, live_server, "supervisor")
+    page.get_by_role("link", name="高频预警").click()
+    expect(page.locator("h1")).to_have_text("高频预警（七天一预警）")
+    expect(page.get_by_test_id("week-summary")).to_contain_text("2026-W48")
+    expect(page.get_by_test_id("examined")).to_have_text("本周尚未研判。")
+    page.get_by_test_id("issue").click()
+    expect(page.locator(".flash")).to_have_text("2026-W48 已研判：预警 2 条（新增 2 条）")
+    table = page.get_by_test_id("hotspots")
+    surge = table.locator(f'tr[data-place="{DONGHUA}"]')
+    expect(surge).to_contain_text("突增")
+    expect(surge).to_contain_text("7 件")
+    expect(surge).to_contain_text("5 位诉求人")
+    expect(surge).to_contain_text("待东华街道反馈")
+    expect(table.locator(f'tr[data-place="{HEPINGLI}"]')).to_contain_text("持续高发")
+    shot(page, "governance-warnings")
+    log_out(page)
+
+    log_in(page, live_server, "donghua")
+    page.get_by_role("link", name="高频预警").click()
+    expect(page.locator("h1")).to_have_text("本辖区的高频预警")
+    rows = page.get_by_test_id("hotspots").locator("tbody tr")
+    expect(rows).to_have_count(1)
+    rows.get_by_text("反馈措施").click()
+    rows.get_by_label("采取的措施").fill("约谈物业公司，电梯已修复")
+    rows.get_by_role("button", name="提交").click()
+    expect(page.locator(".flash")).to_have_text("已反馈整改措施")
+    expect(page.get_by_test_id("hotspots").locator("tbody tr")).to_contain_text(
+        "约谈物业公司，电梯已修复"
+    )

@@ -1,0 +1,28 @@
+"""``jiesu governance warn|warnings`` (G5) on the test database: wiring, output and refusals.
+The weeks asked for lie long before the wall clock, so the result does not depend on it."""
+
+from __future__ import annotations
+
+import json
+
+from jiesu.cli import main
+from tests.conftest import CITY_FILE
+
+
+def _db(ctx) -> list[str]:
+    return ["--city", str(CITY_FILE),
+            "--database-url", ctx.engine.url.render_as_string(hide_password=False)]  # fmt: skip
+
+
+def test_a_week_is_examined_and_listed(ctx, capsys):
+    assert main(["governance", "warn", "--week", "2020-W01", *_db(ctx)]) == 0
+    assert capsys.readouterr().out.strip() == (
+        "2020-W01: 0 hotspots warned (0 new), judged on 0 weeks of history"
+    )
+    assert main(["governance", "warnings", "--week", "2020-W01", "--json", *_db(ctx)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"week": "2020-W01", "warnings": []}
+
+
+def test_a_bad_week_is_refused_with_its_code(ctx, capsys):
+    assert main(["governance", "warn", "--week", "2020-01", *_db(ctx)]) == 2
+    assert "warning.bad_week" in capsys.readouterr().err
