@@ -71,12 +71,16 @@ def test_only_the_last_baseline_weeks_count():
     assert judge(Week(7, 5), old_busy, RULE).expected == 1.0
 
 
-def test_a_chronic_problem_warns_as_persistent():
+def test_a_chronic_problem_warns_as_persistent_against_places_like_it():
     busy = quiet(count=6, requesters=4)
-    v = judge(Week(6, 4), busy, RULE)
+    v = judge(Week(6, 4), busy, RULE, peers=[1.0] * 4)
     assert v is not None and v.kind is WarningKind.PERSISTENT
-    # One quiet week among the last three breaks the run.
-    assert judge(Week(6, 4), busy[:-2] + [Week(1, 1)] + busy[-1:], RULE) is None
+    assert (v.expected, v.ratio) == (1.0, 6.0) and v.p_value == pytest.approx(poisson.sf(5, 1))
+    # Against its own past a chronic problem is not surprising; nor where places like it
+    # have as much; and one ordinary week among the last four breaks the run.
+    assert judge(Week(6, 4), busy, RULE) is None
+    assert judge(Week(6, 4), busy, RULE, peers=[4.0] * 4) is None
+    assert judge(Week(6, 4), busy[:-2] + [Week(1, 1)] + busy[-1:], RULE, [1.0] * 4) is None
 
 
 @given(

@@ -14,10 +14,12 @@ before more people call. Two kinds:
   ``max_p`` of the time if requests arrived at the usual rate (the upper tail of a Poisson
   distribution). The chance is the warning's score: small places are not drowned by big
   ones, as they would be by raw counts.
-* **persistent** (持续高发): not a surge, but the place has been at or above
-  ``min_count`` requests from ``min_requesters`` requesters in each of the last
-  ``persistent_weeks`` weeks, this one included: a chronic problem, a candidate for a
-  monthly topic (每月一题, G2).
+* **persistent** (持续高发): not a surge, but in each of the last ``persistent_weeks``
+  weeks, this one included, the place stood out by the same thresholds from what places
+  like it had: the city's requests on the matter per resident that week, times the place's
+  residents. A chronic problem, a candidate for a monthly topic (每月一题, G2). Against its
+  own past a chronic problem is never surprising, and by a count alone every large street
+  would be "persistent" about its common matters.
 
 One person calling ten times is a frequent requester (高频诉求人), not a hotspot: hence the
 distinct requesters.
@@ -70,7 +72,7 @@ class Verdict:
     kind: WarningKind
     count: int
     requesters: int
-    expected: float  # the usual week
+    expected: float  # the usual week: the place's own (surge), or places like it (persistent)
     ratio: float  # count / expected
     p_value: float  # the chance of a week this high at the usual rate
 
@@ -97,26 +99,48 @@ def poisson_tail(k: int, lam: float) -> float:
     return min(1.0, total)
 
 
-def judge(this: Week, before: Sequence[Week], rule: WarningRule = WarningRule()) -> Verdict | None:
+def _stands_out(week: Week, expected: float, rule: WarningRule) -> tuple[float, float] | None:
+    """(expected, p) when ``week`` is high above ``expected`` by the rule, else None."""
+    if week.count < rule.min_count or week.requesters < rule.min_requesters:
+        return None
+    expected = max(rule.floor, expected)
+    p = poisson_tail(week.count, expected)
+    return (expected, p) if week.count >= rule.min_ratio * expected and p <= rule.max_p else None
+
+
+def judge(
+    this: Week,
+    before: Sequence[Week],
+    rule: WarningRule = WarningRule(),
+    peers: Sequence[float] = (),
+) -> Verdict | None:
     """Whether ``this`` week warns, given the weeks ``before`` it (oldest first; only the
     last ``rule.baseline_weeks`` count; fewer when the history is shorter, but at least
-    :data:`MIN_BASELINE_WEEKS`)."""
+    :data:`MIN_BASELINE_WEEKS`) and, for a persistent problem, what places like this one
+    had week by week (``peers``: the city's rate times this place's population, oldest
+    first, ending with this week)."""
     baseline = list(before)[-rule.baseline_weeks :]
     if len(baseline) < MIN_BASELINE_WEEKS:
         return None
     if this.count < rule.min_count or this.requesters < rule.min_requesters:
         return None
     expected = max(rule.floor, sum(w.count for w in baseline) / len(baseline))
-    ratio = this.count / expected
     p = poisson_tail(this.count, expected)
-    if ratio >= rule.min_ratio and p <= rule.max_p:
-        return Verdict(WarningKind.SURGE, this.count, this.requesters, expected, ratio, p)
-    recent = list(before)[-(rule.persistent_weeks - 1) :]
-    if len(recent) == rule.persistent_weeks - 1 and all(
-        w.count >= rule.min_count and w.requesters >= rule.min_requesters for w in recent
-    ):
-        return Verdict(WarningKind.PERSISTENT, this.count, this.requesters, expected, ratio, p)
-    return None
+    if this.count >= rule.min_ratio * expected and p <= rule.max_p:
+        return Verdict(
+            WarningKind.SURGE, this.count, this.requesters, expected, this.count / expected, p
+        )
+    weeks = [*list(before)[-(rule.persistent_weeks - 1) :], this]
+    usual = list(peers)[-rule.persistent_weeks :]
+    if len(weeks) < rule.persistent_weeks or len(usual) < rule.persistent_weeks:
+        return None
+    judged = [_stands_out(w, e, rule) for w, e in zip(weeks, usual, strict=True)]
+    if any(j is None for j in judged):
+        return None
+    expected, p = judged[-1]  # type: ignore[misc]
+    return Verdict(
+        WarningKind.PERSISTENT, this.count, this.requesters, expected, this.count / expected, p
+    )
 
 
 # --- weeks ---------------------------------------------------------------------------------

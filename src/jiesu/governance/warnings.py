@@ -29,13 +29,30 @@ from jiesu.city.config import CityConfig
 from jiesu.city.units import Unit, UnitKind
 from jiesu.context import Context
 from jiesu.domain.errors import Forbidden, InvalidInput, NotFound
-from jiesu.domain.hotspots import Verdict, Week, judge, last_full_week, parse_week, week_label
+from jiesu.domain.hotspots import (
+    MIN_BASELINE_WEEKS,
+    Verdict,
+    Week,
+    judge,
+    last_full_week,
+    parse_week,
+    week_label,
+)
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 from jiesu.storage import tables
 from jiesu.storage.repository import queue_message
 from jiesu.storage.uow import UnitOfWork
 
-from .weekly import count_weeks, first_received, week_start
+from .weekly import (
+    PLACE_KINDS,
+    candidates,
+    count_weeks,
+    first_received,
+    level_counts,
+    like_places,
+    residents,
+    week_start,
+)
 
 TOPIC = "governance.warning"
 w = tables.hotspot_warnings.c
@@ -88,12 +105,18 @@ def find(ctx: Context, session, monday: date) -> tuple[list[Hotspot], int]:
         return [], 0
     mondays = [monday - timedelta(days=7 * k) for k in range(rule.baseline_weeks, 0, -1)]
     mondays = [m for m in mondays if week_start(city, m) >= start] + [monday]
-    counts = count_weeks(session, city, mondays)
+    if len(mondays) - 1 < MIN_BASELINE_WEEKS:
+        return [], len(mondays) - 1
+    only = candidates(session, city, monday, rule.min_count)
+    counts = count_weeks(session, city, mondays, only)
+    totals = level_counts(session, city, mondays, {c for _, c in only})
+    people = {kind: residents(city, kind) for kind in PLACE_KINDS}
     found: list[Hotspot] = []
     for (code, category), weeks in counts.weeks.items():
-        verdict = judge(weeks[-1], weeks[:-1], rule)
+        place = city.units_by_code[code]
+        peers = like_places(place, weeks, totals.get((place.kind, category)), people[place.kind])
+        verdict = judge(weeks[-1], weeks[:-1], rule, peers)
         if verdict is not None:
-            place = city.units_by_code[code]
             street = _street_of(city, place)
             found.append(
                 Hotspot(place, category, verdict, weeks, street, city.district_of(street.code))
@@ -300,7 +323,9 @@ def week_warnings(ctx: Context, actor: Actor, week: str) -> list[WarningRow]:
         ).all()
         after = monday + timedelta(days=7)
         today = ctx.now().astimezone(city.tz).date()
-        later = count_weeks(s, city, [after]) if rows and after <= last_full_week(today) else None
+        only = {(r.place_code, r.category) for r in rows}
+        over = rows and after <= last_full_week(today)
+        later = count_weeks(s, city, [after], only) if over else None
     return [
         WarningRow(
             r.id, r.week, city.units_by_code[r.place_code], city.units_by_code[r.unit_code],
