@@ -111,6 +111,20 @@ def test_a_saved_model_is_loaded_back_for_its_city_only(learned, city, tmp_path)
     assert classify_store.load_latest(tmp_path, other) is None
 
 
+def test_a_model_saved_before_the_module_split_still_finds_what_it_refers_to(learned):
+    """Models saved before ``classify_features`` was split out of ``classify`` (2026-11-22)
+    name the tokenizer ``jiesu.intake.classify.words``; a pickle finds a function by that
+    path when it loads, so the path must keep leading to the same function."""
+    import pickle
+
+    from jiesu.intake import classify_features
+
+    old = pickle.loads(b"cjiesu.intake.classify\nwords\n.")  # protocol 0: GLOBAL module name
+    assert old is classify_features.words
+    tokenizers = [p[1].tokenizer for p in learned.vectorizer.transformer_list]
+    assert classify_features.words in tokenizers
+
+
 def _first_ticket(ctx) -> tuple[int, str, str]:
     from sqlalchemy import select
 
