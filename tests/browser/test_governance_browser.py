@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.governance.test_warnings import DONGHUA, HEPINGLI, weeks  # noqa: F401
+from tests.governance.conftest import weeks  # noqa: F401  (the scenario, as a fixture)
+from tests.governance.helpers import DONGHUA, HEPINGLI
 
 from .test_console_flow import _expect, log_in, log_out, shot
 

@@ -10,42 +10,9 @@ from sqlalchemy import select
 
 from jiesu.governance.warnings import issue_due
 from jiesu.storage import tables
-from tests.api.helpers import create
 from tests.conftest import START, TZ
 
-DONGHUA = "990101001001"  # 东华社区, 东华街道
-NANCHI = "990101001002"  # 南池社区, 东华街道
-HEPINGLI = "990101002001"  # 和平里社区, 和平街道
-PROPERTY, HEATING, NOISE = "城乡建设/物业管理", "城乡建设/供暖", "城市管理/噪声扰民"
-W48 = "2026-W48"  # START's week: Monday 2026-11-23
-
-
-def _calls(client, auth, clock, monday: datetime, place: str, category: str,
-           phones: list[str]) -> None:  # fmt: skip
-    """One request per phone, received through the week starting ``monday``."""
-    for i, phone in enumerate(phones):
-        clock.now = monday + timedelta(hours=10 + 5 * i)
-        create(client, auth, location_unit_code=place, category=category,
-               requester_phone=phone, address="")  # fmt: skip
-
-
-@pytest.fixture
-def weeks(client, auth, clock):
-    """Three usual weeks (W45–W47, after a first request in W44), then W48: a surge of
-    property complaints at 东华社区 from five neighbours; heating complaints at 和平里社区
-    from three or more people every week; one person calling eight times about noise."""
-    w48 = START.replace(hour=0)
-    _calls(client, auth, clock, w48 - timedelta(days=28), NANCHI, PROPERTY, ["13900000000"])
-    for k in (3, 2, 1):
-        monday = w48 - timedelta(days=7 * k)
-        _calls(client, auth, clock, monday, DONGHUA, PROPERTY, [f"1380000000{k}"])
-        _calls(client, auth, clock, monday, HEPINGLI, HEATING,
-               [f"1370000{k}{i:03d}" for i in range(5)])  # fmt: skip
-    _calls(client, auth, clock, w48, DONGHUA, PROPERTY,
-           [f"13600000{i:03d}" for i in (1, 2, 3, 4, 5, 1, 2)])  # fmt: skip
-    _calls(client, auth, clock, w48, HEPINGLI, HEATING, [f"1350000{i:04d}" for i in range(6)])
-    _calls(client, auth, clock, w48, NANCHI, NOISE, ["13400000000"] * 8)
-    clock.now = datetime(2026, 12, 1, 8, 0, tzinfo=TZ)  # Tuesday of W49: W48 has ended
+from .helpers import DONGHUA, HEPINGLI, PROPERTY, W48, calls
 
 
 def _issue(client, auth, user="supervisor", **body):
@@ -106,7 +73,7 @@ def test_the_street_answers_once_and_next_week_shows_whether_it_fell(client, aut
     got = _week(client, auth, "supervisor")["warnings"][0]
     assert got["response"] == body["response"] and got["responded_by"] == "donghua"
     assert got["next_week"] is None  # W49 is not over yet
-    _calls(client, auth, clock, START.replace(hour=0) + timedelta(days=7), DONGHUA, PROPERTY,
+    calls(client, auth, clock, START.replace(hour=0) + timedelta(days=7), DONGHUA, PROPERTY,
            ["13600000001"])  # fmt: skip
     clock.now = datetime(2026, 12, 7, 9, 0, tzinfo=TZ)
     assert _week(client, auth, "supervisor")["warnings"][0]["next_week"] == 1
@@ -155,7 +122,7 @@ def test_bad_issues_are_refused_and_change_nothing(client, auth, ctx, weeks, use
 
 
 def test_a_new_city_warns_nothing_before_it_knows_its_usual_week(client, auth, clock):
-    _calls(client, auth, clock, START.replace(hour=0), DONGHUA, PROPERTY,
+    calls(client, auth, clock, START.replace(hour=0), DONGHUA, PROPERTY,
            [f"13600000{i:03d}" for i in range(9)])  # fmt: skip
     clock.advance(days=7)
     assert _issue(client, auth).json() == {"week": W48, "new": 0, "total": 0, "baseline_weeks": 0}

@@ -1,11 +1,13 @@
-"""Governance API (G5): the weekly warning of hotspots, and the street's answer.
+"""Governance API (G5, G1): the weekly warning of hotspots, and the street's answer; a
+month's comprehensive analysis.
 
 ``GET /api/governance/warnings?week=2026-W47`` lists a week's warnings (by default the last
 ended week) as the caller may see them: hotline staff all, a district government its
 district's, a street those addressed to it, a community those about it.
 ``POST /api/governance/warnings/{id}/respond`` records the measures the street took;
 ``POST /api/governance/warnings/issue`` examines a week at once (supervisors and admins; the
-worker does it by itself once a week has ended).
+worker does it by itself once a week has ended). ``GET /api/governance/analysis?month=2026-11``
+gives the month's hot matters, hot areas and (hotline staff only) frequent requesters.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from jiesu.assessment.rankings import month
+from jiesu.assessment.trends import last_full_month
 from jiesu.domain.hotspots import WARNING_KIND_LABELS_ZH, WarningKind, week_label
 from jiesu.domain.roles import Actor, Role
+from jiesu.governance import analysis as ga
 from jiesu.governance import warnings as gw
 
 from .deps import ActorDep, ContextDep, role_guard
@@ -119,3 +124,31 @@ def respond(
 ) -> dict:
     gw.respond(ctx, actor, warning_id, body.response)
     return {"id": warning_id, "responded": True}
+
+
+@router.get("/analysis", summary="综合分析 Hot matters, hot areas, frequent requesters")
+def get_analysis(
+    ctx: ContextDep,
+    actor: ActorDep,
+    month_: Annotated[str | None, Query(alias="month", pattern=r"^\d{4}-\d{2}$")] = None,
+) -> dict:
+    a = ga.analyse(ctx, actor, month(month_ or last_full_month(ctx), ctx.city.tz))
+    return {
+        "month": a.period.label,
+        "previous": a.previous.label,
+        "scope": a.scope.code if a.scope else None,
+        "matters": [vars(m) for m in a.matters],
+        "areas": [
+            {
+                "street_code": x.street.code,
+                "street_name": x.street.name,
+                "count": x.count,
+                "previous": x.previous,
+                "top_category": x.top_category,
+                "top_count": x.top_count,
+            }
+            for x in a.areas
+        ],  # fmt: skip
+        "frequent_requesters": None if a.frequent is None else [vars(f) for f in a.frequent],
+        "frequent_threshold": a.threshold,
+    }

@@ -1,4 +1,5 @@
-"""The weekly warning of hotspots in the console (G5), under ``/console/governance/``.
+"""Proactive governance in the console (G5, G1), under ``/console/governance/``: the weekly
+warning of hotspots, and a month's comprehensive analysis.
 
 One page per week (by default the last ended one): its warnings as the user may see them
 (:func:`jiesu.governance.warnings.week_warnings`, the query behind
@@ -6,7 +7,8 @@ One page per week (by default the last ended one): its warnings as the user may 
 usual week, and the street's answer. The street warned answers in place; hotline
 supervisors and admins may examine a week at once (the worker does it by itself once a week
 has ended). Refusals come back as the page again with the Chinese message and its code;
-every form works without JS.
+every form works without JS. The analysis (``/analysis?month=2026-11``) shows what
+:func:`jiesu.governance.analysis.analyse` finds, as ``GET /api/governance/analysis``.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from jiesu.api.deps import ContextDep
+from jiesu.assessment.rankings import month
 from jiesu.domain.errors import Forbidden, JiesuError
 from jiesu.domain.hotspots import WARNING_KIND_LABELS_ZH, last_full_week, parse_week, week_label
 from jiesu.domain.roles import HOTLINE_ROLES, Role
+from jiesu.governance import analysis as ga
 from jiesu.governance import warnings as gw
 
-from .refusals import refusal
+from .assessment_views import chosen_month
+from .refusals import Problem, refusal
 from .web import PageSession, PostedForm, PostSession, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -110,3 +115,12 @@ def respond(
         return _page(request, ctx, session, week, **refusal(exc))
     back = f"{BASE}?week={week}" if week else BASE
     return redirect(back, flash="已反馈整改措施")
+
+
+@router.get("/console/governance/analysis", response_class=HTMLResponse)
+def analysis_page(request: Request, ctx: ContextDep, session: PageSession) -> Response:
+    label, error = chosen_month(ctx, request.query_params.get("month"))
+    a = ga.analyse(ctx, session.user.actor, month(label, ctx.city.tz))
+    problem = Problem([error], "governance.bad_month") if error else None
+    return render(request, "governance/analysis.html", session=session, a=a, city=ctx.city,
+                  problem=problem, status_code=422 if error else 200)  # fmt: skip
