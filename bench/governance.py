@@ -1,5 +1,5 @@
-"""The weekly warning of hotspots at Beijing scale (G5): examining a week, and its page, on
-PostgreSQL.
+"""Proactive governance at Beijing scale (G5, G1): examining a week, its page, and a month's
+analysis, on PostgreSQL.
 
     python bench/governance.py [--database-url postgresql://postgres@127.0.0.1:5432/jiesu_bench]
                                [--runs 3] [--markdown docs/benchmarks.md]
@@ -19,7 +19,10 @@ Measured, median of ``--runs``:
   (``count(*)`` over the same range): what grouping and judging add to the reading;
 - the week's page as a street and as the hotline see it (``week_warnings``, which also
   counts the following week for each warning), for the week before the last, which has a
-  following week.
+  following week;
+- the month's comprehensive analysis (``governance.analysis.analyse``: hot matters, hot
+  areas, frequent requesters) for the last full month, as the hotline and as a district
+  see it, against reading the two months' rows (``count(*)``).
 """
 
 from __future__ import annotations
@@ -36,13 +39,16 @@ from common import machine, median_timed, publish  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from jiesu.assessment.rankings import month  # noqa: E402
+from jiesu.assessment.trends import last_full_month  # noqa: E402
 from jiesu.context import Context  # noqa: E402
 from jiesu.domain.hotspots import last_full_week, week_label  # noqa: E402
 from jiesu.domain.roles import Actor, Role  # noqa: E402
+from jiesu.governance import analysis as ga  # noqa: E402
 from jiesu.governance import warnings as gw  # noqa: E402
 from jiesu.governance.weekly import week_start  # noqa: E402
 
-HEADING = "## The weekly warning at Beijing scale"
+HEADING = "## Governance at Beijing scale"
 OUTBREAKS = 100
 
 
@@ -115,6 +121,29 @@ def main() -> None:
         secs, rows = median_timed(lambda a=actor: gw.week_warnings(ctx, a, before), args.runs)
         pages.append(f"| the page of {before}, as the {who} sees it ({len(rows)} warnings, "
                      f"with the next week's counts) | {secs * 1000:,.0f} ms | | |")  # fmt: skip
+
+    period = month(last_full_month(ctx), city.tz)
+    before = period.previous(city.tz)
+
+    def both_months():
+        with engine.connect() as conn:
+            return conn.execute(
+                text("SELECT count(*) FROM tickets WHERE received_at >= :a AND received_at < :b"),
+                {"a": before.start, "b": period.end},
+            ).scalar()
+
+    district = city.district_of(street).code if street else city.city.hotline_unit
+    both_months()
+    months_s, months_n = median_timed(both_months, args.runs)
+    for who, actor in (("hotline", hotline),
+                       (f"district `{district}`", Actor(None, "bench", Role.UNIT_HANDLER, district))):  # fmt: skip
+        ga.analyse(ctx, actor, period)
+        secs, a = median_timed(lambda a=actor: ga.analyse(ctx, a, period), args.runs)
+        frequent = "" if a.frequent is None else f", {len(a.frequent)} frequent requesters"
+        pages.append(f"| the analysis of {period.label} against {before.label}, as the {who} "
+                     f"sees it ({len(a.matters)} matters, {len(a.areas)} areas{frequent}) "
+                     f"| {secs * 1000:,.0f} ms | {months_s * 1000:,.0f} ms ({months_n:,} "
+                     f"tickets) | {secs / months_s:.1f}× |")  # fmt: skip
 
     lines = [
         HEADING,

@@ -126,3 +126,28 @@ def test_a_new_city_warns_nothing_before_it_knows_its_usual_week(client, auth, c
            [f"13600000{i:03d}" for i in range(9)])  # fmt: skip
     clock.advance(days=7)
     assert _issue(client, auth).json() == {"week": W48, "new": 0, "total": 0, "baseline_weeks": 0}
+
+
+def test_two_workers_issuing_at_once_add_each_warning_once(ctx, weeks):
+    """Two workers examine the same week at the same moment (on PostgreSQL the second waits
+    on the first's unique keys, then adds nothing; on SQLite writers take turns)."""
+    import threading
+
+    from jiesu.governance.warnings import issue
+
+    start, results = threading.Barrier(2), []
+
+    def worker():
+        start.wait()
+        results.append(issue(ctx, W48))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(r.new for r in results) == [0, 2]
+    with ctx.engine.connect() as conn:
+        assert len(conn.execute(select(tables.hotspot_warnings)).all()) == 2
+        o = tables.outbox.c
+        assert len(conn.execute(select(o.id).where(o.topic == "governance.warning")).all()) == 2

@@ -151,30 +151,34 @@ def issue(ctx: Context, week: str | None = None, *, by: str = "system") -> Issue
             (p, c) for p, c in s.execute(select(w.place_code, w.category).where(w.week == label))
         }
         new = [h for h in found if (h.place.code, h.category) not in have]
-        for h in new:
-            v = h.verdict
+        try:
+            _keep(s, label, new, now)
+            _notify(s, label, new, now)
+            ww = tables.warning_weeks
+            s.execute(ww.delete().where(ww.c.week == label))
             s.execute(
-                tables.hotspot_warnings.insert().values(
-                    week=label, place_code=h.place.code, category=h.category, kind=str(v.kind),
-                    received=v.count, requesters=v.requesters, expected=v.expected,
-                    p_value=v.p_value, unit_code=h.street.code,
-                    district_code=h.district.code if h.district else None, issued_at=now,
+                ww.insert().values(
+                    week=label, issued_at=now, issued_by=by, warnings=len(have) + len(new),
+                    baseline_weeks=baseline,
                 )
             )  # fmt: skip
-        _notify(s, label, new, now)
-        ww = tables.warning_weeks
-        s.execute(ww.delete().where(ww.c.week == label))
-        s.execute(
-            ww.insert().values(
-                week=label, issued_at=now, issued_by=by, warnings=len(have) + len(new),
-                baseline_weeks=baseline,
-            )
-        )  # fmt: skip
-        try:
             uow.commit()
         except IntegrityError:  # another worker issued the same week at the same moment
             return Issued(label, 0, len(found), baseline)
     return Issued(label, len(new), len(have) + len(new), baseline)
+
+
+def _keep(session, label: str, new: list[Hotspot], now) -> None:
+    for h in new:
+        v = h.verdict
+        session.execute(
+            tables.hotspot_warnings.insert().values(
+                week=label, place_code=h.place.code, category=h.category, kind=str(v.kind),
+                received=v.count, requesters=v.requesters, expected=v.expected,
+                p_value=v.p_value, unit_code=h.street.code,
+                district_code=h.district.code if h.district else None, issued_at=now,
+            )
+        )  # fmt: skip
 
 
 def _notify(session, label: str, new: list[Hotspot], now) -> None:

@@ -1,18 +1,18 @@
 """Requests per place, matter and week (G1, G5): what the weekly warning judges.
 
-One grouped query reads the tickets received in the weeks asked for (through the index on
+A grouped query reads the tickets received in the weeks asked for (through the index on
 ``received_at``) and counts, per located unit, category and week, the requests and their
 different requesters (a request without a known requester counts as one of its own). Only
-the pairs that may warn are read (:func:`candidates`, from the week judged alone): a city's
-nine weeks hold hundreds of thousands of place-and-matter pairs with a request or two, and
-bringing them all into Python took seconds. The
-weeks are local weeks, Monday to Monday in the city's time zone, bounded in UTC so that
-both databases compare plain instants.
+the pairs that may warn are read (:func:`candidates`, found from the week judged alone): a
+city's nine weeks hold hundreds of thousands of place-and-matter pairs with a request or
+two, and bringing them all into Python took seconds. :func:`level_counts` gives the totals
+of each level that places are compared with for a persistent problem. Weeks are local
+weeks, Monday to Monday in the city's time zone, compared as instants on both databases.
 
-The counts are then rolled up the city's tree: a community's requests are also its
-street's, and a request located only at a street is the street's alone. A street's
-requesters are the sum of its communities' — a person calling about two communities of
-one street counts twice, which is rare and errs towards warning.
+The counts are rolled up the city's tree: a community's requests are also its street's,
+and a request located only at a street is the street's alone. A street's requesters are the
+sum of its communities' — a person calling about two communities of one street counts
+twice, which is rare and errs towards warning.
 """
 
 from __future__ import annotations
