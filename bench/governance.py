@@ -87,7 +87,7 @@ def main() -> None:
     start, end = week_start(city, first), week_start(city, monday + timedelta(days=7))
     prepared_s = lists.add_once(
         engine, "bench_governance_ready",
-        _prepare(city, start - timedelta(days=7), week_start(city, monday), end), "tickets",
+        _prepare(city, start - timedelta(days=7), week_start(city, monday), end), "tickets, units",
     )  # fmt: skip
 
     def examine():

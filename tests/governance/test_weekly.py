@@ -1,5 +1,5 @@
-"""G5 on a simulated history: its outbreaks are found, and reading only the pairs that may
-warn (``weekly.candidates``) gives the same counts as reading every pair."""
+"""G5 on a simulated history: what the warning finds, and reading only the pairs that may
+warn (``weekly.judged_weeks``) gives the same counts as reading every pair."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from jiesu.domain.hotspots import last_full_week
 from jiesu.governance import warnings as gw
-from jiesu.governance.weekly import candidates, count_weeks
+from jiesu.governance.weekly import count_weeks, judged_weeks
 from tests.conftest import simulated
 
 
@@ -27,16 +27,24 @@ def _weeks(ctx):
     return [last - timedelta(days=7 * k) for k in range(4, -1, -1)]
 
 
-def test_reading_only_the_candidates_loses_nothing(history):
-    rule = history.city.warning_policy
+def test_one_statement_reads_what_counting_every_pair_would(history):
+    """``judged_weeks`` returns the pairs that may warn, with the same weeks as counting
+    every pair (``count_weeks``), and each level's totals as their sums."""
+    city, rule = history.city, history.city.warning_policy
     mondays = _weeks(history)
     with Session(history.engine) as s:
-        full = count_weeks(s, history.city, mondays)
-        only = candidates(s, history.city, mondays[-1], rule.min_count)
-        some = count_weeks(s, history.city, mondays, only)
+        full = count_weeks(s, city, mondays)
+        some, totals = judged_weeks(s, city, mondays, rule.min_count)
     busy = {key for key, weeks in full.weeks.items() if weeks[-1].count >= rule.min_count}
-    assert busy and only == busy
-    assert some.weeks == {key: full.weeks[key] for key in busy}
+    assert busy and set(some.weeks) == busy
+    for (place, category), weeks in some.weeks.items():
+        assert [w.count for w in weeks] == [w.count for w in full.weeks[(place, category)]]
+        if city.units_by_code[place].kind == "community":
+            assert weeks == full.weeks[(place, category)]
+    for (kind, category), sums in totals.items():
+        places = [k for k in full.weeks if k[1] == category and city.unit(k[0]).kind == kind]
+        want = [sum(full.weeks[k][i].count for k in places) for i in range(len(mondays))]
+        assert sums == want, (kind, category)
 
 
 def test_a_simulated_history_warns_a_few_surges_and_no_flood(history):

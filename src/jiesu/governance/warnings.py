@@ -45,10 +45,9 @@ from jiesu.storage.uow import UnitOfWork
 
 from .weekly import (
     PLACE_KINDS,
-    candidates,
     count_weeks,
     first_received,
-    level_counts,
+    judged_weeks,
     like_places,
     residents,
     week_start,
@@ -107,9 +106,7 @@ def find(ctx: Context, session, monday: date) -> tuple[list[Hotspot], int]:
     mondays = [m for m in mondays if week_start(city, m) >= start] + [monday]
     if len(mondays) - 1 < MIN_BASELINE_WEEKS:
         return [], len(mondays) - 1
-    only = candidates(session, city, monday, rule.min_count)
-    counts = count_weeks(session, city, mondays, only)
-    totals = level_counts(session, city, mondays, {c for _, c in only})
+    counts, totals = judged_weeks(session, city, mondays, rule.min_count)
     people = {kind: residents(city, kind) for kind in PLACE_KINDS}
     found: list[Hotspot] = []
     for (code, category), weeks in counts.weeks.items():

@@ -1,18 +1,17 @@
 """Requests per place, matter and week (G1, G5): what the weekly warning judges.
 
-A grouped query reads the tickets received in the weeks asked for (through the index on
-``received_at``) and counts, per located unit, category and week, the requests and their
-different requesters (a request without a known requester counts as one of its own). Only
-the pairs that may warn are read (:func:`candidates`, found from the week judged alone): a
-city's nine weeks hold hundreds of thousands of place-and-matter pairs with a request or
-two, and bringing them all into Python took seconds. :func:`level_counts` gives the totals
-of each level that places are compared with for a persistent problem. Weeks are local
-weeks, Monday to Monday in the city's time zone, compared as instants on both databases.
+:func:`judged_weeks` reads, in one statement, the tickets received in the weeks asked for
+(through the index on ``received_at``), counts per place, category and week the requests
+and their different requesters (a request without a known requester counts as one of its
+own), and returns only the pairs that may warn — those with at least ``min_count`` in the
+week judged — with each level's totals that places are compared with for a persistent
+problem. A city's nine weeks hold over a million place-and-matter-and-week groups, and
+bringing them all into Python took longer than the database took to count them.
+:func:`count_weeks` counts chosen pairs (the next week's count on the warning page).
 
-The counts are rolled up the city's tree: a community's requests are also its street's,
-and a request located only at a street is the street's alone. A street's requesters are the
-sum of its communities' — a person calling about two communities of one street counts
-twice, which is rare and errs towards warning.
+Places are communities and streets: a community's requests are also its street's, and a
+request located only at a street is the street's alone. Weeks are local weeks, Monday to
+Monday in the city's time zone, compared as instants on both databases.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, func, select, union_all
+from sqlalchemy import and_, case, func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
 from jiesu.city.config import CityConfig
@@ -58,32 +57,6 @@ def _weeks(city: CityConfig, mondays: list[date]):
     """The weeks' bounds (UTC instants, one more than weeks) and each ticket's week index."""
     bounds = [week_start(city, m) for m in mondays] + [week_start(city, mondays[-1] + timedelta(7))]
     return bounds, case(*((t.received_at < b, i) for i, b in enumerate(bounds[1:])))
-
-
-def candidates(session: Session, city: CityConfig, monday: date, min_count: int) -> set[Key]:
-    """The (place, category) pairs with at least ``min_count`` requests in the week starting
-    ``monday``, communities and streets alike: the only ones that may warn, so that only
-    their history is read (a city's week has far more pairs with a request or two)."""
-    u = tables.units.c
-    in_week = (
-        t.received_at >= week_start(city, monday),
-        t.received_at < week_start(city, monday + timedelta(days=7)),
-        t.location_unit_code.is_not(None),
-    )
-    own = select(t.location_unit_code.label("place"), t.category).where(*in_week)
-    street = (
-        select(u.parent_code.label("place"), t.category)
-        .join_from(tables.tickets, tables.units, u.code == t.location_unit_code)
-        .where(*in_week, u.kind == UnitKind.COMMUNITY.value)
-    )
-    both = union_all(own, street).subquery()
-    rows = session.execute(
-        select(both.c.place, both.c.category)
-        .group_by(both.c.place, both.c.category)
-        .having(func.count() >= min_count)
-    )
-    units = city.units_by_code
-    return {(p, c) for p, c in rows if p in units and units[p].kind in PLACE_KINDS}
 
 
 def count_weeks(
@@ -140,34 +113,73 @@ def residents(city: CityConfig, kind: UnitKind) -> int:
     return sum(u.population or 0 for u in city.units if u.kind is kind)
 
 
-def level_counts(
-    session: Session, city: CityConfig, mondays: list[date], categories: set[str]
-) -> dict[tuple[UnitKind, str], list[int]]:
-    """The requests on each of ``categories``, week by week, at each level: at the
-    communities, the requests located at a community; at the streets, those located at a
-    street or a community. Less a place's own and over the other places' residents, it is
-    what places like it had (the persistent warning's reference)."""
-    if not categories:
-        return {}
-    u = tables.units.c
-    bounds, week = _weeks(city, mondays)
-    rows = session.execute(
-        select(t.category, week, u.kind, func.count())
-        .join_from(tables.tickets, tables.units, u.code == t.location_unit_code)
-        .where(
-            t.received_at >= bounds[0],
-            t.received_at < bounds[-1],
-            u.kind.in_([k.value for k in PLACE_KINDS]),
-            t.category.in_(sorted(categories)),
+def judged_weeks(
+    session: Session, city: CityConfig, mondays: list[date], min_count: int
+) -> tuple[Counts, dict[tuple[UnitKind, str], list[int]]]:
+    """What the weekly warning judges, in one statement: the weeks of the (place, category)
+    pairs with at least ``min_count`` requests in the last week of ``mondays`` (the only
+    ones that may warn), and each level's totals week by week for their categories — at
+    the communities, the requests located at a community; at the streets, those located at
+    a street or a community. A street's requesters are counted as different people across
+    its communities."""
+    if session.get_bind().dialect.name == "postgresql":  # until the transaction ends:
+        # no JIT compilation (for its estimate of millions of rows it compiled for seconds)
+        # and room to sort the groups in memory (bench/governance.py).
+        session.execute(
+            text("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)")
         )
-        .group_by(t.category, week, u.kind)
+    bounds, week = _weeks(city, mondays)
+    u = tables.units.c
+    in_range = (
+        t.received_at >= bounds[0],
+        t.received_at < bounds[-1],
+        t.location_unit_code.is_not(None),
     )
-    counts = {(k, c): [0] * len(mondays) for k in PLACE_KINDS for c in categories}
-    for category, i, kind, n in rows:
-        counts[(UnitKind(kind), category)][i] += n
-        if kind == UnitKind.COMMUNITY:
-            counts[(UnitKind.STREET, category)][i] += n
-    return counts
+    cols = (t.category.label("category"), week.label("week"), t.requester_id.label("rid"))
+    own = select(t.location_unit_code.label("place"), *cols).where(*in_range)
+    up = (
+        select(u.parent_code.label("place"), *cols)
+        .join_from(tables.tickets, tables.units, u.code == t.location_unit_code)
+        .where(*in_range, u.kind == UnitKind.COMMUNITY.value)
+    )
+    x = union_all(own, up).cte("x")
+    anonymous = func.sum(case((x.c.rid.is_(None), 1), else_=0))
+    g = (
+        select(
+            x.c.place,
+            x.c.category,
+            x.c.week,
+            func.count().label("n"),
+            (func.count(x.c.rid.distinct()) + anonymous).label("r"),
+        )  # fmt: skip
+        .group_by(x.c.place, x.c.category, x.c.week)
+        .cte("g")
+    )
+    c = select(g.c.place, g.c.category).where(g.c.week == len(mondays) - 1, g.c.n >= min_count)
+    c = c.cte("c")
+    pairs = select(literal("p"), g.c.place, g.c.category, g.c.week, g.c.n, g.c.r).join_from(
+        g, c, and_(g.c.place == c.c.place, g.c.category == c.c.category)
+    )
+    level = tables.units.alias("level")
+    levels = (
+        select(literal("k"), level.c.kind, g.c.category, g.c.week, func.sum(g.c.n), literal(0))
+        .join_from(g, level, level.c.code == g.c.place)
+        .where(g.c.category.in_(select(c.c.category)))
+        .group_by(level.c.kind, g.c.category, g.c.week)
+    )
+    series: dict[Key, list[Week]] = {}
+    totals: dict[tuple[UnitKind, str], list[int]] = {}
+    units, n_weeks = city.units_by_code, len(mondays)
+    for what, place, category, i, n, r in session.execute(union_all(pairs, levels)):
+        if what == "p":
+            unit = units.get(place)
+            if unit is not None and unit.kind in PLACE_KINDS:
+                series.setdefault((place, category), [Week(0, 0)] * n_weeks)[i] = Week(
+                    int(n), int(r)
+                )
+        elif place in PLACE_KINDS:
+            totals.setdefault((UnitKind(place), category), [0] * n_weeks)[i] = int(n)
+    return Counts(list(mondays), series), totals
 
 
 def like_places(
