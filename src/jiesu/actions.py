@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from jiesu.city.config import Unit
 from jiesu.context import Context
+from jiesu.domain import lifecycle
 from jiesu.domain.commands import Action, Command
 from jiesu.domain.errors import InvalidInput
 from jiesu.domain.roles import Actor
@@ -67,13 +68,15 @@ def run(
     from jiesu.workflow import perform
 
     spec = load_stage_actions()[action]
+
+    def build(ticket: Ticket, now: datetime, session: Session) -> Command:
+        # The role, the party and the state first: a builder may rely on them (a ticket
+        # not yet dispatched has no dispatch time to count an objection's window from).
+        lifecycle.check(ticket, action, actor)
+        return spec.build(ctx, ticket, actor, now, data, session)
+
     return perform(
-        ctx,
-        actor,
-        number,
-        lambda ticket, now, session: spec.build(ctx, ticket, actor, now, data, session),
-        expected_version=data.expected_version,
-        then=spec.then,
+        ctx, actor, number, build, expected_version=data.expected_version, then=spec.then
     )
 
 

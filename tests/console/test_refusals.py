@@ -199,3 +199,16 @@ def test_a_domain_refusal_shows_the_evaluation_form_again(client, auth, clock, e
     r = client.post(url, data=ANSWERS)
     assert r.status_code == 422 and "暂时不能评价该诉求" in alert(r.text)
     assert "visit.refused" in alert(r.text) and f">{ANSWERS['comment']}</textarea>" in r.text
+
+
+def test_a_csrf_token_of_any_text_is_a_wrong_token(client):
+    """A form's token is compared as bytes: non-ASCII text is refused like any wrong token,
+    at the login form and on a logged-in page (S2: a forged form changes nothing)."""
+    client.get("/login")
+    r = client.post("/login", data={"username": "operator", "password": "x", "login_csrf": "é"},
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 403 and "登录页面已过期" in r.text
+    login(client, "operator")
+    r = client.post("/console/governance/warnings/issue", data={"csrf_token": "令牌"},
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 403

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import swagger_ui_bundle
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -29,11 +29,13 @@ from . import (
     tracking,
     visits,
 )
+from .storable import storable_request
 
 
 def create_app(ctx: Context) -> FastAPI:
     app = FastAPI(
         docs_url=None,  # served below from local files: no CDN
+        dependencies=[Depends(storable_request)],  # no text a database cannot store
         redoc_url=None,
         title="jiesu 接诉即办",
         version=__version__,

@@ -6,7 +6,6 @@ and ``end`` (with time zones) instead of ``month``. Hotline staff only.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -18,6 +17,7 @@ from jiesu.assessment.export import workbook
 from jiesu.assessment.rankings import Period, checked, month, rankings, rule_sets
 from jiesu.domain.errors import InvalidInput, NotFound
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
+from jiesu.storage.types import EARLIEST_YEAR, LATEST_YEAR, InstantOrNone, RowNumber
 
 from .deps import ContextDep, get_actor, role_guard
 
@@ -39,16 +39,17 @@ def rules(ctx: ContextDep, actor: Annotated[Actor, Depends(_office)]) -> list[di
 
 
 MonthQ = Annotated[str | None, Query(alias="month", pattern=r"^\d{4}-\d{2}$")]
-TimeQ = Annotated[datetime | None, Query()]
+TimeQ = Annotated[InstantOrNone, Query()]
 
 
 def _period(
     ctx: ContextDep, month_: MonthQ = None, start: TimeQ = None, end: TimeQ = None
 ) -> Period:
-    """The period asked for: ``month`` (YYYY-MM in the city's zone), or ``start`` and ``end``."""
-    if month_:
+    """The period asked for: ``month`` (YYYY-MM in the city's zone), or ``start`` and ``end``;
+    like every time sent from outside, in the years ``EARLIEST_YEAR`` to ``LATEST_YEAR``."""
+    if month_ and EARLIEST_YEAR <= int(month_[:4]) <= LATEST_YEAR:
         return month(month_, ctx.city.tz)
-    if start and end and start.tzinfo and end.tzinfo and start < end:
+    if not month_ and start and end and start.tzinfo and end.tzinfo and start < end:
         return Period(start, end, "period")
     raise InvalidInput(
         "assessment.bad_period",
@@ -147,7 +148,7 @@ def list_appeals(
 
 
 @router.get("/appeals/{appeal_id}", summary="一件申诉及本工单的申诉记录 An appeal and its history")
-def read_appeal(ctx: ContextDep, actor: AnyActor, appeal_id: int) -> dict[str, Any]:
+def read_appeal(ctx: ContextDep, actor: AnyActor, appeal_id: RowNumber) -> dict[str, Any]:
     found = appeals.get(ctx, appeal_id)
     if actor.role not in HOTLINE_ROLES and found["unit_code"] != actor.unit_code:
         raise NotFound("appeal.not_found", "申诉不存在", "No such appeal")
@@ -156,6 +157,6 @@ def read_appeal(ctx: ContextDep, actor: AnyActor, appeal_id: int) -> dict[str, A
 
 @router.post("/appeals/{appeal_id}/decide", summary="审核申诉 Decide an appeal")
 def decide_appeal(
-    ctx: ContextDep, actor: AnyActor, appeal_id: int, data: DecisionIn
+    ctx: ContextDep, actor: AnyActor, appeal_id: RowNumber, data: DecisionIn
 ) -> dict[str, Any]:
     return appeals.decide(ctx, actor, appeal_id, data.upheld, data.reason)

@@ -39,8 +39,10 @@ def get_session(request: Request, ctx: ContextDep) -> accounts.LoginSession:
     if not token:
         raise Unauthenticated("auth.required", "请先登录", "Please log in")
     session = accounts.session_for(ctx.engine, token, ctx.now())
+    # Compared as bytes: a header may carry any Latin-1 text, which compare_digest refuses as str.
+    sent = request.headers.get(CSRF_HEADER, "").encode()
     if request.method not in _SAFE_METHODS and not secrets.compare_digest(
-        request.headers.get(CSRF_HEADER, ""), session.csrf_token
+        sent, session.csrf_token.encode()
     ):
         raise Forbidden(
             "auth.csrf",

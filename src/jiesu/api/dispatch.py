@@ -23,6 +23,7 @@ from jiesu.domain.ticket import Status, Ticket
 from jiesu.storage import repository as repo
 from jiesu.storage.tables import consultation_invites as ci
 from jiesu.storage.tables import tickets as t
+from jiesu.storage.types import InstantOrNone, RowNumber
 from jiesu.storage.uow import UnitOfWork
 
 from .deps import ContextDep, get_actor, role_guard
@@ -107,7 +108,7 @@ def catalogue_history(ctx: ContextDep, actor: HotlineActor) -> list[CatalogueOut
 
 
 @router.get("/dispatch/catalogue/versions/{number}", response_model=CatalogueOut)
-def catalogue_version(ctx: ContextDep, actor: HotlineActor, number: int) -> CatalogueOut:
+def catalogue_version(ctx: ContextDep, actor: HotlineActor, number: RowNumber) -> CatalogueOut:
     if number == 1 and catalogue.current(ctx).version == 1:
         return _catalogue_out(catalogue.current(ctx))
     return _catalogue_out(catalogue.read_version(ctx, number))
@@ -274,8 +275,8 @@ def _period(ctx, start: datetime | None, end: datetime | None) -> tuple[datetime
 def objection_report(
     ctx: ContextDep,
     actor: HotlineActor,
-    start: Annotated[datetime | None, Query()] = None,
-    end: Annotated[datetime | None, Query()] = None,
+    start: Annotated[InstantOrNone, Query()] = None,
+    end: Annotated[InstantOrNone, Query()] = None,
 ) -> dict[str, Any]:
     return reports.objection_rates(ctx, *_period(ctx, start, end))
 
@@ -284,8 +285,8 @@ def objection_report(
 def suggestion_report(
     ctx: ContextDep,
     actor: HotlineActor,
-    start: Annotated[datetime | None, Query()] = None,
-    end: Annotated[datetime | None, Query()] = None,
+    start: Annotated[InstantOrNone, Query()] = None,
+    end: Annotated[InstantOrNone, Query()] = None,
 ) -> dict[str, Any]:
     return reports.suggestion_acceptance(ctx, *_period(ctx, start, end))
 

@@ -26,6 +26,7 @@ from jiesu.domain.errors import Forbidden, InvalidInput, JiesuError, NotFound
 from jiesu.domain.ticket import TERMINAL, Channel, Status
 from jiesu.intake import attachments, channels, public_view
 from jiesu.intake import open311_mapping as o311
+from jiesu.storage.types import EARLIEST_YEAR, LATEST_YEAR, within_years
 
 from . import channel_forms
 from .deps import ContextDep
@@ -217,10 +218,13 @@ def _when(value: str | None, name: str) -> datetime | None:
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = within_years(datetime.fromisoformat(value.replace("Z", "+00:00")))
     except ValueError:
         raise InvalidInput(
-            "input.invalid", f"{name} 不是 W3C 时间", f"{name} is not a W3C datetime", field=name
+            "input.invalid",
+            f"{name} 不是 {EARLIEST_YEAR}–{LATEST_YEAR} 年间的 W3C 时间",
+            f"{name} is not a W3C datetime in the years {EARLIEST_YEAR}–{LATEST_YEAR}",
+            field=name,
         ) from None
     if parsed.tzinfo is None:
         raise InvalidInput(

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from jiesu.dispatch import places as pl
 from jiesu.dispatch.territory import Gazetteer, TerritoryMatch
 from jiesu.domain.roles import HOTLINE_ROLES, Actor, Role
+from jiesu.storage.types import MAX_INT, RowNumber
 
 from .deps import ContextDep, role_guard
 
@@ -127,7 +128,7 @@ def list_places(
     unit: Annotated[str | None, Query(max_length=64, description="a unit and those below")] = None,
     name: Annotated[str | None, Query(max_length=128, description="part of the name")] = None,
     limit: Annotated[int, Query(ge=1, le=pl.MAX_LIMIT)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> PlacePageOut:
     page = pl.list_places(ctx, unit_code=unit, name=name, limit=limit, offset=offset)
     return PlacePageOut(
@@ -145,7 +146,7 @@ def add_place(ctx: ContextDep, actor: EditorActor, data: PlaceIn) -> PlaceOut:
 
 
 @router.delete("/places/{place_id}", response_model=PlaceOut, summary="删除地名 Remove")
-def delete_place(ctx: ContextDep, actor: EditorActor, place_id: int) -> PlaceOut:
+def delete_place(ctx: ContextDep, actor: EditorActor, place_id: RowNumber) -> PlaceOut:
     return _out(ctx, pl.delete_place(ctx, place_id))
 
 

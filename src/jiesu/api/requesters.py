@@ -16,6 +16,7 @@ from jiesu.domain.errors import NotFound
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 from jiesu.intake import requesters as rq
 from jiesu.storage import repository as repo
+from jiesu.storage.types import RowNumber
 from jiesu.storage.uow import UnitOfWork
 
 from .deps import ContextDep, role_guard
@@ -94,7 +95,7 @@ def lookup(
 
 
 @router.get("/{requester_id}", response_model=RequesterOut, summary="诉求人 A requester")
-def read(ctx: ContextDep, actor: HotlineActor, requester_id: int) -> RequesterOut:
+def read(ctx: ContextDep, actor: HotlineActor, requester_id: RowNumber) -> RequesterOut:
     with UnitOfWork(ctx.engine, write=False) as uow:
         found = rq.summary(
             uow.session, requester_id, ctx.now(), ctx.city.intake_policy.frequent_requester_windows
@@ -110,7 +111,9 @@ def read(ctx: ContextDep, actor: HotlineActor, requester_id: int) -> RequesterOu
     response_model=RequesterOut,
     summary="记录劝导 Record persuasion",
 )
-def add_note(ctx: ContextDep, actor: HotlineActor, requester_id: int, data: NoteIn) -> RequesterOut:
+def add_note(
+    ctx: ContextDep, actor: HotlineActor, requester_id: RowNumber, data: NoteIn
+) -> RequesterOut:
     now = ctx.now()
     windows = ctx.city.intake_policy.frequent_requester_windows
     with UnitOfWork(ctx.engine) as uow:

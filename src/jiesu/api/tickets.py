@@ -15,6 +15,7 @@ from jiesu.domain.ticket import RequestType, Status
 from jiesu.intake.receive import NewTicket, receive
 from jiesu.storage import repository as repo
 from jiesu.storage.repository import TicketFilter
+from jiesu.storage.types import MAX_INT, InstantOrNone
 from jiesu.storage.uow import UnitOfWork
 
 from .deps import ActorDep, ContextDep
@@ -54,12 +55,12 @@ def list_tickets(
     unit: str | None = None,
     category: str | None = None,
     request_type: RequestType | None = None,
-    received_from: datetime | None = None,
-    received_to: datetime | None = None,
+    received_from: InstantOrNone = None,
+    received_to: InstantOrNone = None,
     overdue: bool | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> TicketPage:
     flt = TicketFilter(
         status=tuple(str(s) for s in status or ()),

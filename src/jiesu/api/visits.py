@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Query
 
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 from jiesu.followup import links, visits
+from jiesu.storage.types import RowNumber
 
 from .deps import ContextDep, role_guard
 
@@ -26,13 +27,13 @@ Sig = Annotated[str, Query(max_length=64)]
 
 
 @router.get("/visit/{visit_id}", summary="回访评价页 The evaluation behind the SMS link")
-def show(visit_id: int, ctx: ContextDep, exp: int, sig: Sig) -> dict[str, Any]:
+def show(visit_id: RowNumber, ctx: ContextDep, exp: int, sig: Sig) -> dict[str, Any]:
     return links.show(ctx, visit_id, exp, sig)
 
 
 @router.post("/visit/{visit_id}", summary="提交回访评价 Answer the return visit")
 def answer(
-    visit_id: int,
+    visit_id: RowNumber,
     data: links.Answers,
     ctx: ContextDep,
     exp: int,

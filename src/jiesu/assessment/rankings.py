@@ -100,11 +100,11 @@ def month(label: str, tz) -> Period:
     try:
         year, mon = (int(x) for x in label.split("-"))
         first = date(year, mon, 1)
+        nxt = date(year + mon // 12, mon % 12 + 1, 1)  # 9999-12 has no next month
     except ValueError as exc:
         raise InvalidInput(
             "assessment.bad_period", "统计月份须为 YYYY-MM", "The month is YYYY-MM"
         ) from exc
-    nxt = date(year + mon // 12, mon % 12 + 1, 1)
     return Period(datetime.combine(first, time(), tz), datetime.combine(nxt, time(), tz), label)
 
 

@@ -115,7 +115,14 @@ def login(request: Request, ctx: ContextDep, form: PostedForm) -> Response:
     username = str(form.get("username") or "").strip()
     next_path = safe_next(str(form.get("next") or "/"))
     sent, kept = form.get("login_csrf"), request.cookies.get(LOGIN_CSRF_COOKIE)
-    if not isinstance(sent, str) or not kept or not secrets.compare_digest(sent, kept):
+    if (
+        not isinstance(sent, str)
+        or not kept
+        or not secrets.compare_digest(
+            sent.encode(),
+            kept.encode(),  # bytes: any text is just a wrong token
+        )
+    ):
         problem = Problem(["登录页面已过期，请重新输入"], "auth.csrf")
         return _login_page(request, next_path, problem=problem, username=username, status_code=403)
     try:

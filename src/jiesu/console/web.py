@@ -118,7 +118,10 @@ PostedForm = Annotated[FormData, Depends(posted_form)]
 def checked_session(session: PageSession, form: PostedForm) -> accounts.LoginSession:
     """The session of a POST whose form carries that session's CSRF token."""
     sent = form.get("csrf_token")
-    if not isinstance(sent, str) or not secrets.compare_digest(sent, session.csrf_token):
+    if not isinstance(sent, str) or not secrets.compare_digest(
+        sent.encode(),
+        session.csrf_token.encode(),  # bytes: any text is just a wrong token
+    ):
         raise CsrfRefused()
     return session
 

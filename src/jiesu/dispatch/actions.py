@@ -22,6 +22,7 @@ from jiesu.domain.deadlines import due_after
 from jiesu.domain.errors import InvalidInput
 from jiesu.domain.ticket import Position
 from jiesu.storage.tables import dispatch_decisions
+from jiesu.storage.types import InstantOrNone
 
 from . import catalogue, rules
 from .deadlines import deadlines_for, supervising_unit
@@ -33,7 +34,7 @@ class CoHandlerInput(BaseModel):
 
     unit_code: str = Field(min_length=1, max_length=64)
     task: str = Field(min_length=1, max_length=1000, description="协办任务")
-    due: datetime | None = Field(default=None, description="协办时限；缺省为主办办结时限")
+    due: InstantOrNone = Field(default=None, description="协办时限；缺省为主办办结时限")
 
 
 class DispatchInput(ActionInput):
@@ -51,7 +52,7 @@ class RejectInput(ActionInput):
 
 class StartConsultationInput(ActionInput):
     unit_codes: list[str] = Field(min_length=1, max_length=10, description="邀请会商的单位")
-    due: datetime | None = Field(default=None, description="意见回复期限；缺省按会商政策")
+    due: InstantOrNone = Field(default=None, description="意见回复期限；缺省按会商政策")
 
 
 class PositionInput(ActionInput):

@@ -18,6 +18,7 @@ from jiesu.domain.ticket import ReplyOutcome
 from jiesu.followup.visits import queue_visit_links
 from jiesu.intake.receive import check_attachments
 from jiesu.storage.tables import tickets
+from jiesu.storage.types import Instant, InstantOrNone
 
 
 class AcknowledgeInput(ActionInput):
@@ -38,7 +39,7 @@ class ContactInput(ActionInput):
 class AddCoHandlerInput(ActionInput):
     unit_code: str = Field(min_length=1, max_length=64)
     task: str = Field(min_length=1, max_length=1000)
-    due: datetime | None = None
+    due: InstantOrNone = None
 
 
 class CoHandlerReportInput(ActionInput):
@@ -46,11 +47,11 @@ class CoHandlerReportInput(ActionInput):
 
 
 class ExtensionInput(ActionInput):
-    proposed_due: datetime = Field(description="申请延期至")
+    proposed_due: Instant = Field(description="申请延期至")
 
 
 class GrantExtensionInput(ActionInput):
-    new_due: datetime | None = Field(default=None, description="缺省为申请的时限")
+    new_due: InstantOrNone = Field(default=None, description="缺省为申请的时限")
 
 
 class RefuseExtensionInput(ActionInput):

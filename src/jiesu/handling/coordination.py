@@ -3,8 +3,6 @@ whistle and report-in, escalation (H1, H4, H5, H8; BJ Art. 14, 16, 20; HH Art. 1
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import Field
 
 from jiesu.actions import ActionInput, aware, register, require_unit
@@ -15,6 +13,7 @@ from jiesu.domain import commands as c
 from jiesu.domain.commands import Action
 from jiesu.domain.deadlines import due_after
 from jiesu.domain.ticket import ContestKind
+from jiesu.storage.types import InstantOrNone
 
 from .authority import check_authority, check_whistle
 
@@ -40,7 +39,7 @@ class UrgeInput(ActionInput):
 
 class WhistleInput(ActionInput):
     unit_codes: list[str] = Field(min_length=1, max_length=10, description="召集的部门")
-    report_due: datetime | None = Field(default=None, description="报到时限；缺省按政策")
+    report_due: InstantOrNone = Field(default=None, description="报到时限；缺省按政策")
 
 
 class ReportInInput(ActionInput):

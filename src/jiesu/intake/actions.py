@@ -11,10 +11,11 @@ from jiesu.actions import ActionInput, register
 from jiesu.domain import commands as c
 from jiesu.domain.commands import Action
 from jiesu.knowledge.records import offered
+from jiesu.storage.types import RowNumberOrNone
 
 
 class AnswerInput(ActionInput):
-    article_id: int | None = Field(
+    article_id: RowNumberOrNone = Field(
         default=None, description="知识库条目编号：按其当前有效的发布版本答复并引用"
     )
     answer: str | None = Field(

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query
 from jiesu.api.deps import ActorDep, ContextDep
 from jiesu.domain.errors import JiesuError
 from jiesu.domain.roles import Role
+from jiesu.storage.types import MAX_INT, RowNumber
 from jiesu.storage.uow import UnitOfWork
 
 from . import articles, records, search
@@ -70,7 +71,7 @@ def public_search(
 @public_router.get(
     "/articles/{article_id}", response_model=PublicArticle, summary="公众查看知识 Public article"
 )
-def public_get(article_id: int, ctx: ContextDep) -> PublicArticle:
+def public_get(article_id: RowNumber, ctx: ContextDep) -> PublicArticle:
     with UnitOfWork(ctx.engine, write=False) as uow:
         try:
             row = records.offered(uow.session, article_id, ctx.now())
@@ -92,7 +93,7 @@ def list_articles(
     q: Annotated[str | None, Query(max_length=100)] = None,
     review_due_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> ArticlePage:
     now = ctx.now()
     flt = records.ArticleFilter(
@@ -126,7 +127,7 @@ def review_queue(ctx: ContextDep, actor: ActorDep) -> list[ArticleOut]:
 
 
 @router.get("/articles/{article_id}", response_model=ArticleOut, summary="条目及版本历史 Read")
-def get_article(article_id: int, ctx: ContextDep, actor: ActorDep) -> ArticleOut:
+def get_article(article_id: RowNumber, ctx: ContextDep, actor: ActorDep) -> ArticleOut:
     return article_out(articles.get(ctx, actor, article_id), actor, ctx.city, ctx.now())
 
 
@@ -147,14 +148,14 @@ def create_article(data: NewArticle, ctx: ContextDep, actor: ActorDep) -> Articl
     summary="编辑（新版本） Edit: a new draft version",
 )
 def edit_article(
-    article_id: int, data: ArticleEdit, ctx: ContextDep, actor: ActorDep
+    article_id: RowNumber, data: ArticleEdit, ctx: ContextDep, actor: ActorDep
 ) -> ArticleOut:
     return article_out(articles.edit(ctx, actor, article_id, data), actor, ctx.city, ctx.now())
 
 
 @router.post("/articles/{article_id}/submit", response_model=ArticleOut, summary="提交审核 Submit")
 def submit_article(
-    article_id: int, ctx: ContextDep, actor: ActorDep, data: SubmitInput | None = None
+    article_id: RowNumber, ctx: ContextDep, actor: ActorDep, data: SubmitInput | None = None
 ) -> ArticleOut:
     article = articles.submit(ctx, actor, article_id, data or SubmitInput())
     return article_out(article, actor, ctx.city, ctx.now())
@@ -164,21 +165,21 @@ def submit_article(
     "/articles/{article_id}/approve", response_model=ArticleOut, summary="审核通过并发布 Approve"
 )
 def approve_article(
-    article_id: int, data: ApproveInput, ctx: ContextDep, actor: ActorDep
+    article_id: RowNumber, data: ApproveInput, ctx: ContextDep, actor: ActorDep
 ) -> ArticleOut:
     return article_out(articles.approve(ctx, actor, article_id, data), actor, ctx.city, ctx.now())
 
 
 @router.post("/articles/{article_id}/reject", response_model=ArticleOut, summary="退回 Reject")
 def reject_article(
-    article_id: int, data: RejectInput, ctx: ContextDep, actor: ActorDep
+    article_id: RowNumber, data: RejectInput, ctx: ContextDep, actor: ActorDep
 ) -> ArticleOut:
     return article_out(articles.reject(ctx, actor, article_id, data), actor, ctx.city, ctx.now())
 
 
 @router.post("/articles/{article_id}/withdraw", response_model=ArticleOut, summary="撤回 Withdraw")
 def withdraw_article(
-    article_id: int, data: WithdrawInput, ctx: ContextDep, actor: ActorDep
+    article_id: RowNumber, data: WithdrawInput, ctx: ContextDep, actor: ActorDep
 ) -> ArticleOut:
     article = articles.withdraw(ctx, actor, article_id, data)
     return article_out(article, actor, ctx.city, ctx.now())

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from jiesu.actions import aware
 from jiesu.context import Context
 from jiesu.domain.errors import InvalidInput
+from jiesu.storage.types import InstantOrNone, RowNumber, RowNumberOrNone
 
 from .model import invalid
 
@@ -36,9 +37,9 @@ class ArticleInput(BaseModel):
     answer: str = Field(min_length=1, max_length=5000, description="答复口径")
     policy_basis: str = Field(default="", max_length=2000, description="政策依据")
     categories: list[str] = Field(min_length=1, max_length=10, description="事项分类")
-    valid_from: datetime | None = Field(default=None, description="生效时间（缺省为现在）")
-    valid_to: datetime | None = Field(default=None, description="失效时间（不填为长期有效）")
-    next_review: datetime | None = Field(
+    valid_from: InstantOrNone = Field(default=None, description="生效时间（缺省为现在）")
+    valid_to: InstantOrNone = Field(default=None, description="失效时间（不填为长期有效）")
+    next_review: InstantOrNone = Field(
         default=None, description="下次复核日期（缺省为生效后 180 天）"
     )
     submit: bool = Field(default=False, description="保存后立即提交审核")
@@ -51,25 +52,25 @@ class NewArticle(ArticleInput):
 
 
 class ArticleEdit(ArticleInput):
-    base_version: int | None = Field(
+    base_version: RowNumberOrNone = Field(
         default=None, description="编辑所依据的最新版本号；不一致时拒绝（kb.conflict）"
     )
 
 
 class SubmitInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int | None = Field(default=None, description="要提交的草稿版本（缺省为最新）")
+    version: RowNumberOrNone = Field(default=None, description="要提交的草稿版本（缺省为最新）")
 
 
 class ApproveInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = Field(description="待审核的版本号")
+    version: RowNumber = Field(description="待审核的版本号")
     note: str | None = Field(default=None, max_length=2000, description="审核意见")
 
 
 class RejectInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = Field(description="待审核的版本号")
+    version: RowNumber = Field(description="待审核的版本号")
     note: str = Field(min_length=1, max_length=2000, description="退回理由")
 
 

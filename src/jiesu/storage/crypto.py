@@ -108,7 +108,11 @@ def signature(purpose: str, value: str, length: int = 16) -> str:
 
 
 def verify_signature(purpose: str, value: str, given: str, length: int = 16) -> bool:
-    return hmac.compare_digest(signature(purpose, value, length), (given or "").strip().lower())
+    """Whether ``given`` is ``value``'s signature. ``given`` comes from a link anyone can
+    edit, so it is compared as UTF-8 bytes: any text is merely a wrong signature
+    (``compare_digest`` refuses non-ASCII ``str``)."""
+    expected = signature(purpose, value, length).encode()
+    return hmac.compare_digest(expected, (given or "").strip().lower().encode())
 
 
 def encrypt(text: str) -> str:
