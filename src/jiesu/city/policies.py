@@ -178,13 +178,22 @@ class ObservationPolicy(_Strict):
 class WarningPolicy(_Strict):
     """The weekly warning of hotspots (G5; :mod:`jiesu.domain.hotspots` explains each)."""
 
-    baseline_weeks: int = Field(default=8, ge=1, le=52)
+    baseline_weeks: int = Field(default=8, ge=2, le=52)  # MIN_BASELINE_WEEKS
     min_count: int = Field(default=5, ge=1)
     min_requesters: int = Field(default=3, ge=1)
     min_ratio: float = Field(default=2.0, ge=1)
     max_p: float = Field(default=0.001, gt=0, le=0.5)
     floor: float = Field(default=0.5, gt=0)
     persistent_weeks: int = Field(default=4, ge=2, le=26)
+
+    @model_validator(mode="after")
+    def _weeks_read(self) -> WarningPolicy:
+        if self.persistent_weeks > self.baseline_weeks + 1:
+            raise ValueError(
+                "persistent_weeks looks back further than baseline_weeks + 1 weeks, which are "
+                "all the weeks read"
+            )
+        return self
 
     def rule(self) -> WarningRule:
         return WarningRule(**self.model_dump())

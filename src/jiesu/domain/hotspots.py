@@ -50,7 +50,7 @@ WARNING_KIND_LABELS_ZH = {WarningKind.SURGE: "突增", WarningKind.PERSISTENT: "
 class WarningRule:
     """The thresholds of the weekly warning; a city may set its own (``warning_policy``)."""
 
-    baseline_weeks: int = 8  # at least 1
+    baseline_weeks: int = 8  # at least MIN_BASELINE_WEEKS
     min_count: int = 5
     min_requesters: int = 3
     min_ratio: float = 2.0
