@@ -206,6 +206,25 @@ class CityConfig(_Strict):
     def needs_location(self, category: str) -> bool:
         return any(under(category, p) for p in self.intake_policy.location_required_categories)
 
+    @cached_property
+    def children(self) -> dict[str, tuple[Unit, ...]]:
+        """Parent code → the units directly under it."""
+        out: dict[str, list[Unit]] = {}
+        for u in self.units:
+            if u.parent:
+                out.setdefault(u.parent, []).append(u)
+        return {code: tuple(units) for code, units in out.items()}
+
+    def unit_and_below(self, code: str) -> list[Unit]:
+        """``code``'s unit (if any) and every unit under it, level by level."""
+        found = [u for u in (self.unit(code),) if u is not None]
+        frontier = [code]
+        while frontier:
+            below = [c for p in frontier for c in self.children.get(p, ())]
+            found += below
+            frontier = [c.code for c in below]
+        return found
+
     def unit(self, code: str) -> Unit | None:
         return self.units_by_code.get(code)
 

@@ -197,15 +197,7 @@ def list_places(
 
 
 def _unit_and_below(city: CityConfig, code: str) -> list[str]:
-    codes, frontier = [code], [code]
-    children: dict[str, list[str]] = {}
-    for u in city.units:
-        if u.parent:
-            children.setdefault(u.parent, []).append(u.code)
-    while frontier:
-        frontier = [c for p in frontier for c in children.get(p, ())]
-        codes += frontier
-    return codes
+    return [code] + [u.code for u in city.unit_and_below(code) if u.code != code]
 
 
 def _place(row) -> PlaceName:

@@ -84,15 +84,8 @@ def territory(city: CityConfig, actor: Actor) -> tuple[Unit | None, set[str] | N
     unit = city.unit(actor.unit_code)
     if unit is None or unit.kind not in (UnitKind.DISTRICT, UnitKind.STREET, UnitKind.COMMUNITY):
         return unit, set()
-    codes, frontier = {unit.code}, {unit.code}
-    while frontier:
-        frontier = {
-            v.code
-            for v in city.units
-            if v.parent in frontier and v.kind in (UnitKind.STREET, UnitKind.COMMUNITY)
-        }
-        codes |= frontier
-    return unit, codes
+    places = (UnitKind.DISTRICT, UnitKind.STREET, UnitKind.COMMUNITY)
+    return unit, {v.code for v in city.unit_and_below(unit.code) if v.kind in places}
 
 
 def _in(period: Period):

@@ -85,7 +85,9 @@ def count_weeks(
         if not only:
             return Counts(list(mondays), {})
         places = {p for p, _ in only}
-        places |= {u.code for u in city.units if u.parent in places and u.kind in PLACE_KINDS}
+        places |= {
+            u.code for p in places for u in city.children.get(p, ()) if u.kind in PLACE_KINDS
+        }
         query = query.where(
             t.location_unit_code.in_(sorted(places)), t.category.in_(sorted({c for _, c in only}))
         )
