@@ -1,5 +1,6 @@
 """The weekly warning of hotspots in a real browser (G5): a supervisor examines the ended
-week and sees its two hotspots; the street warned answers with its measures."""
+week, sees its two hotspots and the tickets behind one; the street warned answers with
+its measures."""
 
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ def test_a_supervisor_examines_the_week_and_the_street_answers(browser_context, 
     expect(surge).to_contain_text("待东华街道反馈")
     expect(table.locator(f'tr[data-place="{HEPINGLI}"]')).to_contain_text("持续高发")
     shot(page, "governance-warnings")
+    surge.get_by_role("link", name="7 件").click()  # the tickets behind the warning
+    expect(page.locator("h1")).to_contain_text("东华社区")
+    expect(page.get_by_test_id("warning-tickets").locator("tbody tr a")).to_have_count(7)
+    shot(page, "governance-warning-tickets")
     log_out(page)
 
     log_in(page, live_server, "donghua")

@@ -4,7 +4,9 @@ month's comprehensive analysis.
 ``GET /api/governance/warnings?week=2026-W47`` lists a week's warnings (by default the last
 ended week) as the caller may see them: hotline staff all, a district government its
 district's, a street those addressed to it, a community those about it.
-``POST /api/governance/warnings/{id}/respond`` records the measures the street took;
+``GET /api/governance/warnings/{id}/tickets`` lists the tickets behind one warning (to those
+who may see it; never the requester); ``POST /api/governance/warnings/{id}/respond`` records
+the measures the street took;
 ``POST /api/governance/warnings/issue`` examines a week at once (supervisors and admins; the
 worker does it by itself once a week has ended). ``GET /api/governance/analysis?month=2026-11``
 gives the month's hot matters, hot areas and (hotline staff only) frequent requesters.
@@ -22,7 +24,9 @@ from jiesu.assessment.rankings import month
 from jiesu.assessment.trends import last_full_month
 from jiesu.domain.hotspots import WARNING_KIND_LABELS_ZH, WarningKind, week_label
 from jiesu.domain.roles import Actor, Role
+from jiesu.domain.ticket import STATUS_LABELS_ZH
 from jiesu.governance import analysis as ga
+from jiesu.governance import warning_tickets as gt
 from jiesu.governance import warnings as gw
 
 from .deps import ActorDep, ContextDep, role_guard
@@ -110,6 +114,51 @@ def issue(
                      baseline_weeks=done.baseline_weeks)  # fmt: skip
 
 
+WarningId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+class WarningTicketOut(BaseModel):
+    id: int
+    number: str
+    received_at: datetime
+    title: str = Field(description="“（保密）” for a confidential ticket the caller may not open")
+    confidential: bool
+    status: str
+    status_zh: str
+    lead_unit_code: str | None
+    lead_unit_name: str | None
+    may_open: bool = Field(description="the caller may open the ticket (GET /api/tickets/{number})")
+
+
+class WarningTicketsOut(BaseModel):
+    warning: WarningOut
+    total: int = Field(description="the tickets behind the warning, all of them")
+    limit: int
+    capped: bool = Field(description="more than `limit`: only the earliest are listed")
+    tickets: list[WarningTicketOut]
+
+
+@router.get("/warnings/{warning_id}/tickets", summary="预警涉及的工单 The tickets behind a warning")
+def warning_tickets(ctx: ContextDep, actor: ActorDep, warning_id: WarningId) -> WarningTicketsOut:
+    got = gt.behind(ctx, actor, warning_id)
+    return WarningTicketsOut(
+        warning=warning_out(got.warning),
+        total=got.total,
+        limit=got.limit,
+        capped=got.capped,
+        tickets=[
+            WarningTicketOut(
+                id=x.id, number=x.number, received_at=x.received_at, title=x.title,
+                confidential=x.confidential, status=x.status,
+                status_zh=STATUS_LABELS_ZH.get(x.status, x.status),
+                lead_unit_code=x.lead_unit_code, lead_unit_name=x.lead_unit_name,
+                may_open=x.may_open,
+            )
+            for x in got.tickets
+        ],
+    )  # fmt: skip
+
+
 class RespondIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     response: str = Field(max_length=gw.RESPONSE_MAX)
@@ -119,7 +168,7 @@ class RespondIn(BaseModel):
 def respond(
     ctx: ContextDep,
     actor: ActorDep,
-    warning_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    warning_id: WarningId,
     body: RespondIn,
 ) -> dict:
     gw.respond(ctx, actor, warning_id, body.response)

@@ -6,7 +6,9 @@ One page per week (by default the last ended one): its warnings as the user may 
 ``GET /api/governance/warnings``), each with the place, the matter, this week against the
 usual week, and the street's answer. The street warned answers in place; hotline
 supervisors and admins may examine a week at once (the worker does it by itself once a week
-has ended). Refusals come back as the page again with the Chinese message and its code;
+has ended). Each warning's count opens the tickets behind it (``/warnings/{id}``,
+:func:`jiesu.governance.warning_tickets.behind`, as ``GET /api/governance/warnings/{id}/tickets``),
+each number a link to the ticket where the user may open it. Refusals come back as the page again with the Chinese message and its code;
 every form works without JS. The analysis (``/analysis?month=2026-11``) shows what
 :func:`jiesu.governance.analysis.analyse` finds, as ``GET /api/governance/analysis``.
 """
@@ -20,10 +22,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from jiesu.api.deps import ContextDep
 from jiesu.assessment.rankings import month
-from jiesu.domain.errors import Forbidden, JiesuError
+from jiesu.domain.errors import Forbidden, JiesuError, NotFound
 from jiesu.domain.hotspots import WARNING_KIND_LABELS_ZH, last_full_week, parse_week, week_label
 from jiesu.domain.roles import HOTLINE_ROLES, Role
 from jiesu.governance import analysis as ga
+from jiesu.governance import warning_tickets as gt
 from jiesu.governance import warnings as gw
 
 from .assessment_views import chosen_month
@@ -101,6 +104,32 @@ def issue(request: Request, ctx: ContextDep, session: PostSession, form: PostedF
     return redirect(
         f"{BASE}?week={done.week}",
         flash=f"{done.week} 已研判：预警 {done.total} 条（新增 {done.new} 条）",
+    )
+
+
+@router.get(BASE + "/{warning_id}", response_class=HTMLResponse)
+def warning_page(
+    warning_id: str, request: Request, ctx: ContextDep, session: PageSession
+) -> Response:
+    """One warning and the tickets behind it; a warning the user may not see does not exist
+    (404 ``warning.not_found``, as the API says)."""
+    try:
+        plain = warning_id.isascii() and warning_id.isdigit() and len(warning_id) <= 10
+        got = gt.behind(ctx, session.user.actor, int(warning_id) if plain else 0)
+    except NotFound as exc:
+        problem = Problem([f"预警 {warning_id[:20]} 不存在"], exc.code)
+        return render(request, "error.html", session=session, problem=problem, status_code=404)
+    monday = parse_week(got.warning.week)
+    return render(
+        request,
+        "governance/warning.html",
+        session=session,
+        got=got,
+        r=got.warning,
+        monday=monday,
+        sunday=monday + timedelta(days=6),
+        kinds=WARNING_KIND_LABELS_ZH,
+        city=ctx.city,
     )
 
 

@@ -6,7 +6,7 @@ under the city's ``warning_policy``). Each hotspot found is kept as a warning ad
 the street it lies in — the unit that acts on its territory and can call the departments
 in (吹哨报到) — and seen by that street's district government and the hotline. The street
 answers with the measures it took (:func:`respond`); next week's counts show whether the
-requests fell.
+requests fell. The tickets behind a warning are listed by :mod:`.warning_tickets`.
 
 A street's own warning is left out when one of its communities warns on the same matter:
 that community names the place more precisely. The week is recorded as examined even when
@@ -314,7 +314,6 @@ def week_warnings(ctx: Context, actor: Actor, week: str) -> list[WarningRow]:
     """The warnings of ``week`` the actor may see, in the order they were judged
     (surges first, the most surprising first); with the next week's requests once over."""
     monday = week_monday(week, ctx)
-    city = ctx.city
     with UnitOfWork(ctx.engine, write=False) as uow:
         s = uow.session
         rows = s.execute(
@@ -322,11 +321,30 @@ def week_warnings(ctx: Context, actor: Actor, week: str) -> list[WarningRow]:
             .where(w.week == week_label(monday))
             .order_by(w.kind.desc(), w.p_value, w.received.desc(), w.id)
         ).all()
-        after = monday + timedelta(days=7)
-        today = ctx.now().astimezone(city.tz).date()
-        only = {(r.place_code, r.category) for r in rows}
-        over = rows and after <= last_full_week(today)
-        later = count_weeks(s, city, [after], only) if over else None
+        return _warning_rows(ctx, s, monday, rows)
+
+
+def seen_warning(ctx: Context, session, actor: Actor, warning_id: int) -> WarningRow:
+    """One warning the actor may see, with the next week's requests once over; any other
+    (or none) is ``warning.not_found``, as :func:`respond` says."""
+    if not 0 < warning_id < 2**31:  # no such row, and more than the column holds
+        raise _not_found(warning_id)
+    row = session.execute(
+        visible(select(tables.hotspot_warnings), actor).where(w.id == warning_id)
+    ).first()
+    if row is None:
+        raise _not_found(warning_id)
+    return _warning_rows(ctx, session, parse_week(row.week), [row])[0]
+
+
+def _warning_rows(ctx: Context, session, monday: date, rows) -> list[WarningRow]:
+    """``hotspot_warnings`` rows of the week starting ``monday`` as :class:`WarningRow`."""
+    city = ctx.city
+    after = monday + timedelta(days=7)
+    today = ctx.now().astimezone(city.tz).date()
+    only = {(r.place_code, r.category) for r in rows}
+    over = rows and after <= last_full_week(today)
+    later = count_weeks(session, city, [after], only) if over else None
     return [
         WarningRow(
             r.id, r.week, city.units_by_code[r.place_code], city.units_by_code[r.unit_code],

@@ -49,6 +49,17 @@ class Counts:
         return self.weeks.get((place, category)) or [Week(0, 0)] * len(self.mondays)
 
 
+def located_at(city: CityConfig, place: str) -> list[str]:
+    """The location codes whose requests are ``place``'s: a community's own; a street's own
+    and its communities' (a request located at a community is also its street's). What
+    :func:`count_weeks` and :func:`judged_weeks` count for a place, and what the tickets
+    behind a warning are read from (``governance.warning_tickets``)."""
+    unit = city.unit(place)
+    if unit is None or unit.kind is not UnitKind.STREET:
+        return [place]
+    return [place] + [u.code for u in city.children.get(place, ()) if u.kind is UnitKind.COMMUNITY]
+
+
 def first_received(session: Session) -> datetime | None:
     return session.execute(select(func.min(t.received_at))).scalar_one_or_none()
 
@@ -84,10 +95,7 @@ def count_weeks(
     if only is not None:
         if not only:
             return Counts(list(mondays), {})
-        places = {p for p, _ in only}
-        places |= {
-            u.code for p in places for u in city.children.get(p, ()) if u.kind in PLACE_KINDS
-        }
+        places = {code for p, _ in only for code in located_at(city, p)}
         query = query.where(
             t.location_unit_code.in_(sorted(places)), t.category.in_(sorted({c for _, c in only}))
         )
