@@ -72,6 +72,11 @@ USERS = {
 }
 
 TICKET_TABLES = (
+    "topic_events",
+    "topic_items",
+    "topic_months",
+    "topic_units",
+    "topics",
     "hotspot_warnings",
     "warning_weeks",
     "assessment_daily",

@@ -58,6 +58,24 @@ def test_demo_logins_work_and_the_street_has_open_tickets(demo):
     assert total > 0
 
 
+def test_the_demo_has_a_launched_topic_with_a_task_for_the_street(demo):
+    """G2: one topic launched ten days ago on the demo district's commonest matter, its task
+    the demo street's to report; one planned. Running the demo again adds none."""
+    from jiesu.domain.roles import Actor, Role
+    from jiesu.governance import topic_reading as tr
+
+    _, ctx, logins = demo
+    street = next(u for u in logins.users if u.username == "street")
+    topics = tr.list_topics(ctx)
+    assert sorted(x.state for x in topics) == ["active", "planned"]
+    active = next(x for x in topics if x.state == "active")
+    assert active.tasks.total == 1 and active.scope.code == ctx.city.unit(street.unit_code).parent
+    d = tr.detail(ctx, Actor(None, "street", Role.UNIT_HANDLER, street.unit_code), active.id)
+    assert [i.unit.code for i in d.items["task"]] == [street.unit_code]
+    assert d.row.plan and d.items["problem"] and d.items["duty"]
+    assert d.row.baseline_requests > 0
+
+
 def test_running_the_demo_again_reuses_its_data(demo):
     folder, ctx, _ = demo
     with UnitOfWork(ctx.engine, write=False) as uow:
@@ -70,6 +88,9 @@ def test_running_the_demo_again_reuses_its_data(demo):
             uow.session, TicketFilter(limit=1), visible_to_unit=None, now=ctx2.now()
         )[1]
     assert before == after > 0
+    from jiesu.governance.topic_reading import list_topics
+
+    assert len(list_topics(ctx2)) == 2
 
 
 def test_fresh_starts_over_with_a_new_key(demo):

@@ -184,5 +184,10 @@ def prepare_demo(
                 display_name=f"演示{user.role.label_zh}",
                 now=ctx.now(),
             )
+    from jiesu.governance.topic_samples import seed_demo_topics
+
+    street = next(u.unit_code for u in users if u.username == "street")
+    if seed_demo_topics(ctx, street):
+        print("每月一题 Monthly topics: 2 added from the history", flush=True)
     print(f"演示已就绪 Demo ready in {time.perf_counter() - started:.1f} s", flush=True)
     return ctx, DemoLogins(DEMO_PASSWORD, users)

@@ -26,6 +26,7 @@ from . import (
     public_intake,
     requesters,
     tickets,
+    topics,
     tracking,
     visits,
 )
@@ -59,6 +60,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(assessment.router)
     app.include_router(bulletin.router)
     app.include_router(governance.router)
+    app.include_router(topics.router)
     app.include_router(knowledge_api.router)
     app.include_router(knowledge_api.public_router)
 

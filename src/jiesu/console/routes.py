@@ -381,6 +381,7 @@ def install(app: FastAPI) -> None:
         governance_pages,
         handling_pages,
         public_pages,
+        topic_pages,
         visit_pages,
     )
 
@@ -392,6 +393,7 @@ def install(app: FastAPI) -> None:
     app.include_router(visit_pages.router)
     app.include_router(public_pages.router)
     app.include_router(governance_pages.router)
+    app.include_router(topic_pages.router)
     knowledge.install(app)
 
     @app.exception_handler(LoginRequired)

@@ -25,6 +25,7 @@ TOPICS = (
     "handover.emergency",
     "kb.review_due",
     "governance.warning",  # the week's hotspots, to the street warned (G5)
+    "governance.topic",  # a monthly topic launched, a task given, a month recorded (G2)
 )
 
 

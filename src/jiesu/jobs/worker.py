@@ -33,6 +33,7 @@ def watch(ctx: Context) -> None:
 def periodic_duties(ctx: Context) -> None:
     """Work that is due by the calendar rather than by an event; each call does only what
     is due, so a restarted worker repeats nothing."""
+    from jiesu.governance.topic_figures import record_due
     from jiesu.governance.warnings import issue_due
     from jiesu.knowledge.reminders import queue_review_reminders
 
@@ -42,6 +43,9 @@ def periodic_duties(ctx: Context) -> None:
     issued = issue_due(ctx)
     if issued is not None:
         log.info("weekly warning %s: %d hotspots warned", issued.week, issued.total)
+    recorded = record_due(ctx)
+    if recorded:
+        log.info("monthly topics: %d ended months recorded", recorded)
 
 
 def run(

@@ -36,7 +36,15 @@ from .dispatch import (
     place_names,
 )
 from .followup import return_visits
-from .governance import hotspot_warnings, warning_weeks
+from .governance import (
+    hotspot_warnings,
+    topic_events,
+    topic_items,
+    topic_months,
+    topic_units,
+    topics,
+    warning_weeks,
+)
 from .handling import co_handler_tasks, deadline_warnings, whistle_calls
 from .intake import (
     attachments,
@@ -83,6 +91,11 @@ __all__ = [
     "ticket_counters",
     "ticket_events",
     "tickets",
+    "topic_events",
+    "topic_items",
+    "topic_months",
+    "topic_units",
+    "topics",
     "units",
     "users",
     "warning_weeks",

@@ -218,4 +218,4 @@ outbox = Table(
 )
 
 #: Tables whose rows are never updated or deleted (database triggers enforce it).
-APPEND_ONLY = ("ticket_events",)
+APPEND_ONLY = ("ticket_events", "topic_events")

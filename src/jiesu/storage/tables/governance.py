@@ -1,10 +1,12 @@
-"""Proactive governance (G5): the weeks examined, the hotspots warned each week, and what
-the street did."""
+"""Proactive governance: the weeks examined, the hotspots warned each week and what the
+street did (G5); the monthly topics, their lists and their timeline (G2)."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     Column,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -54,4 +56,93 @@ warning_weeks = Table(
     Column("issued_by", String(64), nullable=False),
     Column("warnings", Integer, nullable=False),
     Column("baseline_weeks", Integer, nullable=False),  # the full weeks of history judged on
+)
+
+
+#: Monthly topics (每月一题, G2): a hard, common problem taken up as a project
+#: (``governance.topics``). Which requests it is about: ``categories`` (each with its
+#: subcategories), narrowed by ``keywords`` (any, in the title or the text) and by the
+#: territory of ``scope_code`` when given.
+topics = Table(
+    "topics",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("summary", Text, nullable=False, default=""),
+    Column("month", String(7), nullable=False),  # the month it is scheduled for, 2026-11
+    Column("state", String(16), nullable=False, index=True),
+    Column("categories", JSON, nullable=False),
+    Column("keywords", JSON, nullable=False, default=list),
+    Column("scope_code", String(64), ForeignKey("units.code")),  # None: the whole city
+    Column("lead_unit_code", String(64), ForeignKey("units.code"), nullable=False, index=True),
+    Column("plan", Text, nullable=False, default=""),  # 工作方案
+    Column("baseline_days", Integer, nullable=False),
+    Column("target_drop", Float, nullable=False),
+    Column("sustained_months", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("launched_at", UTCDateTime),
+    Column("baseline_requests", Integer),  # fixed at launch: requests over the baseline ...
+    Column("baseline_span", Float),  # ... and the days it covered (a young history: fewer)
+    Column("ended_at", UTCDateTime),  # closed or withdrawn
+    Column("end_reason", Text),
+)
+
+#: A topic's co-units (配合单位); its lead unit is on the topic itself.
+topic_units = Table(
+    "topic_units",
+    metadata,
+    Column("topic_id", Integer, ForeignKey("topics.id"), primary_key=True),
+    Column("unit_code", String(64), ForeignKey("units.code"), primary_key=True, index=True),
+)
+
+#: The three lists (三清单): problems, tasks (with their unit and due date) and duties.
+topic_items = Table(
+    "topic_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("topic_id", Integer, ForeignKey("topics.id"), nullable=False, index=True),
+    Column("list", String(16), nullable=False),  # problem | task | duty
+    Column("text", Text, nullable=False),
+    Column("unit_code", String(64), ForeignKey("units.code")),
+    Column("due_on", Date),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("done_at", UTCDateTime),
+    Column("done_by", String(64)),
+    Column("outcome", Text),
+)
+
+#: Every change of a topic, append-only (who, when, what, why; S2).
+topic_events = Table(
+    "topic_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("topic_id", Integer, ForeignKey("topics.id"), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("actor_username", String(64), nullable=False),
+    Column("actor_role", String(32), nullable=False),
+    Column("actor_unit_code", String(64), nullable=False),
+    Column("from_state", String(16)),
+    Column("to_state", String(16), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("detail", JSON, nullable=False, default=dict),
+)
+
+#: A topic's requests in each full month after its launch month, recorded once the month
+#: has ended (``governance.topic_months.record_due``): what its fall is judged on.
+topic_months = Table(
+    "topic_months",
+    metadata,
+    Column("topic_id", Integer, ForeignKey("topics.id"), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("requests", Integer, nullable=False),
+    Column("days", Float, nullable=False),
+    Column("evaluated", Integer, nullable=False),  # return visits answered
+    Column("solved", Integer, nullable=False),
+    Column("satisfied", Integer, nullable=False),
+    Column("basically", Integer, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
 )

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import jiesu.storage.types
+from jiesu.storage.migration_support import append_only
 
 revision = "0001"
 down_revision = None
@@ -267,26 +268,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_ticket_events_ticket_id"), ["ticket_id"], unique=False)
 
     # ### end Alembic commands ###
-    _append_only("ticket_events")
-
-
-def _append_only(table: str) -> None:
-    """Refuse UPDATE and DELETE on a timeline table, on both databases (S2)."""
-    if op.get_bind().dialect.name == "sqlite":
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-            )
-        return
-    op.execute(
-        "CREATE OR REPLACE FUNCTION jiesu_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-        "$$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
-    )
-    op.execute(
-        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-        "FOR EACH ROW EXECUTE FUNCTION jiesu_append_only()"
-    )
+    append_only("ticket_events")
 
 
 def downgrade() -> None:
