@@ -26,3 +26,19 @@ def test_a_week_is_examined_and_listed(ctx, capsys):
 def test_a_bad_week_is_refused_with_its_code(ctx, capsys):
     assert main(["governance", "warn", "--week", "2020-01", *_db(ctx)]) == 2
     assert "warning.bad_week" in capsys.readouterr().err
+
+
+def test_topics_are_listed_after_recording_ended_months(ctx, capsys):
+    """G2: ``jiesu governance topics`` records what the worker would, then lists."""
+    from jiesu.domain.roles import Actor, Role
+    from jiesu.governance import topics as gt
+
+    supervisor = Actor(None, "supervisor", Role.SUPERVISOR, "hotline")
+    topic_id = gt.propose(ctx, supervisor, gt.Proposal(
+        "公交末班车过早", "2026-12", ["交通运输/公交线路"], "city.transport"))  # fmt: skip
+    assert main(["governance", "topics", *_db(ctx)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{topic_id}\t2026-12\tplanned\t公交末班车过早\t测试市交通委员会")
+    assert out[-1] == "1 topics; 0 ended months recorded now"
+    assert main(["governance", "topics", "--state", "active", "--json", *_db(ctx)]) == 0
+    assert json.loads(capsys.readouterr().out) == []

@@ -88,30 +88,23 @@ class SummaryOut(BaseModel):
     progress: ProgressOut
 
 
+def summary_out(x: tr.Summary) -> SummaryOut:
+    return SummaryOut(
+        id=x.id, title=x.title, month=x.month, state=x.state,
+        state_zh=TOPIC_STATE_LABELS_ZH[x.state], categories=x.categories,
+        lead_unit_code=x.lead.code, lead_unit_name=x.lead.name, co_units=x.co_units,
+        scope_code=x.scope.code if x.scope else None, launched_at=x.launched_at,
+        tasks=vars(x.tasks), progress=progress_out(x.progress),
+    )  # fmt: skip
+
+
 @router.get("", summary="每月一题 The topics")
 def list_topics(
     ctx: ContextDep,
     actor: ActorDep,
     state: Annotated[str | None, Query(max_length=16)] = None,
 ) -> list[SummaryOut]:
-    return [
-        SummaryOut(
-            id=x.id,
-            title=x.title,
-            month=x.month,
-            state=x.state,
-            state_zh=TOPIC_STATE_LABELS_ZH[x.state],
-            categories=x.categories,
-            lead_unit_code=x.lead.code,
-            lead_unit_name=x.lead.name,
-            co_units=x.co_units,
-            scope_code=x.scope.code if x.scope else None,
-            launched_at=x.launched_at,
-            tasks=vars(x.tasks),
-            progress=progress_out(x.progress),
-        )  # fmt: skip
-        for x in tr.list_topics(ctx, state)
-    ]
+    return [summary_out(x) for x in tr.list_topics(ctx, state)]
 
 
 @router.post("", status_code=201, summary="立题 Propose a topic")

@@ -1,5 +1,7 @@
 """``jiesu governance warn`` and ``jiesu governance warnings``: the weekly warning of
-hotspots from the command line (G5) — for a cron job instead of the worker, or to look."""
+hotspots from the command line (G5) — for a cron job instead of the worker, or to look;
+``jiesu governance topics``: the monthly topics and how each stands (G2), after recording
+any month that has ended (as the worker does)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,11 @@ def add_governance_commands(subparsers) -> None:
     sp.add_argument("--week", help="ISO week such as 2026-W47 (default: the last ended week)")
     sp.add_argument("--json", action="store_true", help="print one JSON object")
     sp.set_defaults(func=cmd_warnings)
+    sp = sub.add_parser("topics", help="record ended months and list the monthly topics (G2)")
+    add_context_options(sp)
+    sp.add_argument("--state", choices=["planned", "active", "closed", "withdrawn"])
+    sp.add_argument("--json", action="store_true", help="print one JSON array")
+    sp.set_defaults(func=cmd_topics)
 
 
 def cmd_warn(args) -> int:
@@ -55,4 +62,25 @@ def cmd_warnings(args) -> int:
             f"{r.received} 件/{r.requesters} 人, 常态 {r.expected:.1f}\t{answered}"
         )
     print(f"{label}: {len(rows)} hotspots")
+    return 0
+
+
+def cmd_topics(args) -> int:
+    from jiesu.api.topics import summary_out
+
+    from .topic_figures import record_due
+    from .topic_reading import list_topics
+
+    ctx = context_from_args(args)
+    recorded = record_due(ctx)
+    topics = list_topics(ctx, args.state)
+    if args.json:
+        print(json.dumps([summary_out(x).model_dump(mode="json") for x in topics],
+                         ensure_ascii=False))  # fmt: skip
+        return 0
+    for x in topics:
+        p = x.progress
+        print(f"{x.id}\t{x.month}\t{x.state}\t{x.title}\t{x.lead.name}\t"
+              f"任务 {x.tasks.done}/{x.tasks.total}\t{p.reason_zh}")  # fmt: skip
+    print(f"{len(topics)} topics; {recorded} ended months recorded now")
     return 0
