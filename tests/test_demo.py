@@ -74,6 +74,9 @@ def test_the_demo_has_a_launched_topic_with_a_task_for_the_street(demo):
     assert [i.unit.code for i in d.items["task"]] == [street.unit_code]
     assert d.row.plan and d.items["problem"] and d.items["duty"]
     assert d.row.baseline_requests > 0
+    assert ctx.city.district_of(d.lead.code).code == active.scope.code  # led in its district
+    planned = next(x for x in topics if x.state == "planned")
+    assert planned.lead.kind in (UnitKind.CITY_DEPARTMENT, UnitKind.UTILITY)  # the city's
 
 
 def test_running_the_demo_again_reuses_its_data(demo):

@@ -31,20 +31,45 @@ def _commonest(ctx: Context, places_in: list[str] | None, skip: set[str]) -> str
         return next((c for c in uow.session.execute(query).scalars() if c not in skip), None)
 
 
-def _lead_for(ctx: Context, category: str, fallback: str) -> str:
-    """The unit that led most of the category's tickets, if it may lead a topic."""
+def _lead_for(ctx: Context, category: str, district=None) -> str:
+    """Who leads a topic on ``category``: for a district's topic, the district department
+    that led most of its tickets there (else the district government); for the city's, the
+    city department of the kind of department that led most of them."""
+    city = ctx.city
+    query = (
+        select(t.lead_unit_code)
+        .where(t.category == category, t.lead_unit_code.is_not(None))
+        .group_by(t.lead_unit_code)
+        .order_by(func.count().desc(), t.lead_unit_code)
+    )
+    if district is not None:
+        query = query.where(t.location_unit_code.in_(_territory(ctx, district.code)))
     with UnitOfWork(ctx.engine, write=False) as uow:
-        leads = uow.session.execute(
-            select(t.lead_unit_code)
-            .where(t.category == category, t.lead_unit_code.is_not(None))
-            .group_by(t.lead_unit_code)
-            .order_by(func.count().desc(), t.lead_unit_code)
-        ).scalars()
-        for code in leads:
-            unit = ctx.city.unit(code)
-            if unit is not None and unit.kind not in gt.NO_LEAD:
-                return code
-    return fallback
+        leads = [city.unit(code) for code in uow.session.execute(query).scalars()]
+    for unit in leads:
+        if unit is None:
+            continue
+        if district is not None:
+            if unit.kind is UnitKind.DISTRICT_DEPARTMENT and unit.parent == district.code:
+                return unit.code
+        elif unit.kind in (UnitKind.CITY_DEPARTMENT, UnitKind.UTILITY):
+            return unit.code
+        elif unit.department:
+            same = _city_department(city, unit.department)
+            if same is not None:
+                return same
+    if district is not None:
+        return district.code
+    return next(u.code for u in city.units if u.kind is UnitKind.CITY_DEPARTMENT)
+
+
+def _city_department(city, department: str) -> str | None:
+    return next((u.code for u in city.units
+                 if u.kind is UnitKind.CITY_DEPARTMENT and u.department == department), None)  # fmt: skip
+
+
+def _territory(ctx: Context, code: str) -> list[str]:
+    return [u.code for u in ctx.city.unit_and_below(code)]
 
 
 def seed_demo_topics(ctx: Context, street_code: str) -> int:
@@ -57,11 +82,10 @@ def seed_demo_topics(ctx: Context, street_code: str) -> int:
     district = city.unit(street.parent or "") or street
     area = district.name.removesuffix("人民政府")
     supervisor = Actor(None, "supervisor", Role.SUPERVISOR, city.city.hotline_unit)
-    territory = [u.code for u in city.unit_and_below(district.code)]
-    first = _commonest(ctx, territory, set())
+    first = _commonest(ctx, _territory(ctx, district.code), set())
     if first is None:
         return 0
-    lead = _lead_for(ctx, first, district.code)
+    lead = _lead_for(ctx, first, district)
     with UnitOfWork(ctx.engine, write=False) as uow:
         history = ctx.now() - (first_received(uow.session) or ctx.now())
     launched = ctx.now() - min(timedelta(days=10), history / 3)  # a baseline twice as long
@@ -96,10 +120,12 @@ def seed_demo_topics(ctx: Context, street_code: str) -> int:
     second = _commonest(ctx, None, {first})
     if second is None:
         return 1
-    lead2 = _lead_for(ctx, second, next(u.code for u in city.units
-                                        if u.kind is UnitKind.CITY_DEPARTMENT))  # fmt: skip
+    lead2 = _lead_for(ctx, second)
+    next_month = (ctx.now().astimezone(city.tz).replace(day=1) + timedelta(days=32)).strftime(
+        "%Y-%m"
+    )
     planned = gt.propose(ctx, supervisor, gt.Proposal(
-        f"{second.split('/')[-1]}难题攻坚", ctx.now().astimezone(city.tz).strftime("%Y-%m"),
+        f"{second.split('/')[-1]}难题攻坚", next_month,
         [second], lead2, f"全市{second}诉求量大、解决率偏低，拟列入下月“每月一题”"))  # fmt: skip
     gt.edit_plan(ctx, Actor(None, "demo", Role.UNIT_HANDLER, lead2), planned,
                  f"摸清{second}诉求的主要成因，提出政策完善建议，待三清单制定后启动。", 1)  # fmt: skip
