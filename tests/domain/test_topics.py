@@ -16,6 +16,7 @@ from jiesu.domain.topics import (
     TopicAction,
     TopicState,
     TrackingRule,
+    concerns,
     judge_progress,
     missing_for_launch,
     transition,
@@ -125,3 +126,15 @@ def test_a_rule_out_of_range_is_refused(kwargs):
     with pytest.raises(InvalidInput) as err:
         TrackingRule(**kwargs)
     assert err.value.code == "topic.bad_rule"
+
+
+def test_a_request_is_on_a_topic_by_category_keyword_and_place():
+    cats, words, places = ["交通运输"], ["末班车"], {"A", "A1"}
+    on = ("交通运输/公交线路", "末班车太早", "", "A1")
+    assert concerns(cats, words, places, on)
+    assert concerns(cats, [], None, ("交通运输", "", "", None))  # the category itself
+    assert not concerns(cats, words, places, ("交通运输局", "末班车", "", "A1"))  # no prefix trick
+    assert not concerns(cats, words, places, ("交通运输/公交线路", "站牌", "破损", "A1"))
+    assert concerns(cats, words, places, ("交通运输/公交线路", "站牌", "末班车也早", "A"))
+    assert not concerns(cats, words, places, ("交通运输/公交线路", "末班车", "", "B"))
+    assert not concerns(cats, words, places, ("交通运输/公交线路", "末班车", "", None))

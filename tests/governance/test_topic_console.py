@@ -38,9 +38,13 @@ def _propose(client) -> int:
 
 
 def test_a_topic_is_proposed_planned_and_launched_in_the_console(client, auth, clock):
+    numbers = []
     for i in range(3):
         clock.now = START + timedelta(hours=i)
-        create(client, auth, category=BUS, title="末班车太早", content="末班车太早")
+        numbers.append(
+            create(client, auth, category=BUS, title="末班车太早", content="末班车太早")["number"]
+        )
+    other = create(client, auth)["number"]  # a property complaint: on no topic
     clock.now = START + timedelta(days=20)
     topic_id = _propose(client)
     page = client.get(f"{BASE}/{topic_id}")
@@ -69,6 +73,9 @@ def test_a_topic_is_proposed_planned_and_launched_in_the_console(client, auth, c
     assert r.status_code == 303
     page = client.get(f"{BASE}/{topic_id}")
     assert "推进中" in page.text and "启动前日均" in page.text
+    ticket = client.get(f"/tickets/{numbers[0]}")  # a request on the topic says so
+    assert 'data-testid="topics"' in ticket.text and "公交末班车过早" in ticket.text
+    assert 'data-testid="topics"' not in client.get(f"/tickets/{other}").text
     task = re.search(r'data-testid="finish-(\d+)"', page.text)
     assert task is None  # the hotline's supervisor reports no task
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from jiesu.domain.topics import concerns
 from jiesu.governance.topic_figures import record_due
 from jiesu.jobs.adapters import configured_adapters
 from jiesu.jobs.outbox import relay_once
@@ -150,7 +151,7 @@ def test_the_requests_fall_and_the_topic_is_closed(client, auth, clock, engine, 
     assert r.status_code == 409 and r.json()["code"] == "topic.bad_state"
 
 
-def test_keywords_and_territory_narrow_the_topic(client, auth, clock):
+def test_keywords_and_territory_narrow_the_topic(client, auth, clock, engine, city):
     _requests(client, auth, clock, START, 3)
     _requests(client, auth, clock, START, 2, content="公交站牌破损", title="站牌")
     _requests(client, auth, clock, START, 4, location_unit_code="990102001001")  # 西区
@@ -158,6 +159,12 @@ def test_keywords_and_territory_narrow_the_topic(client, auth, clock):
     topic_id = _propose(client, auth, keywords=["末班车"], scope_code="990101")
     got = _get(client, auth, topic_id)
     assert sum(m["requests"] for m in got["months"]) == 3
+    # The ticket page's test (domain.topics.concerns) agrees with the counting query.
+    places = {u.code for u in city.unit_and_below("990101")}
+    with engine.connect() as conn:
+        tc = tables.tickets.c
+        rows = conn.execute(select(tc.category, tc.title, tc.content, tc.location_unit_code))
+        assert sum(concerns([BUS], ["末班车"], places, tuple(r)) for r in rows) == 3
     assert got["places"] == [{"street_code": "990101001", "street_name": "东华街道", "requests": 3}]
 
 

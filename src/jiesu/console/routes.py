@@ -32,6 +32,7 @@ from jiesu.domain.ticket import (
     STATUS_LABELS_ZH,
     Status,
 )
+from jiesu.governance.topic_of import topics_about
 from jiesu.intake.receive import receive
 from jiesu.storage import repository as repo
 from jiesu.storage.uow import UnitOfWork
@@ -293,6 +294,7 @@ def _ticket_page(
                 ctx, uow, ticket, actor, t.allowed_actions, events
             )
             handling = handling_views.ticket_panels(ctx, uow.session, ticket, events, now)
+            topics = topics_about(uow.session, ctx.city, ticket)
     except NotFound as exc:
         return _error_page(request, session, exc.message_zh, exc.code, 404)
     errors = problem.messages if problem else ()
@@ -318,6 +320,7 @@ def _ticket_page(
         action_forms=action_forms,
         dispatch=dispatch,
         handling=handling,
+        topics=topics,
         tag_labels=LIVELIHOOD_TAG_LABELS_ZH,
         unit_groups=pickers.unit_groups(ctx.city, t.location_unit_code),
         unit_kinds=UNIT_KIND_LABELS_ZH,

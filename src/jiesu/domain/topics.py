@@ -108,6 +108,24 @@ def missing_for_launch(plan: str, lists: set[ItemList]) -> list[str]:
     return missing + [ITEM_LIST_LABELS_ZH[k] for k in ItemList if k not in lists]
 
 
+def concerns(
+    categories: list[str],
+    keywords: list[str],
+    places: set[str] | None,
+    ticket: tuple[str, str, str, str | None],
+) -> bool:
+    """Is a request (category, title, text, location code) on a topic: its category is one
+    of the topic's or under one, it mentions a keyword (when the topic has any) and it lies
+    in the topic's territory (``places``, when it has one)? The same test as
+    ``governance.topic_figures.matching`` makes in SQL."""
+    category, title, content, location = ticket
+    if not any(category == c or category.startswith(c + "/") for c in categories):
+        return False
+    if keywords and not any(k in title or k in content for k in keywords):
+        return False
+    return places is None or location in places
+
+
 @dataclass(frozen=True)
 class TrackingRule:
     """How a topic's fall is judged; chosen per topic when it is proposed."""
