@@ -9,7 +9,9 @@ who may see it; never the requester); ``POST /api/governance/warnings/{id}/respo
 the measures the street took;
 ``POST /api/governance/warnings/issue`` examines a week at once (supervisors and admins; the
 worker does it by itself once a week has ended). ``GET /api/governance/analysis?month=2026-11``
-gives the month's hot matters, hot areas and (hotline staff only) frequent requesters.
+gives the month's hot matters, hot areas and (hotline staff only) frequent requesters;
+``GET /api/governance/seasonal?month=2026-12`` the matters expected to rise that month, as the
+same time of past years rose (G3).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from jiesu.domain.hotspots import WARNING_KIND_LABELS_ZH, WarningKind, week_labe
 from jiesu.domain.roles import Actor, Role
 from jiesu.domain.ticket import STATUS_LABELS_ZH
 from jiesu.governance import analysis as ga
+from jiesu.governance import seasonal as gs
 from jiesu.governance import warning_tickets as gt
 from jiesu.governance import warnings as gw
 
@@ -201,3 +204,25 @@ def get_analysis(
         "frequent_requesters": None if a.frequent is None else [vars(f) for f in a.frequent],
         "frequent_threshold": a.threshold,
     }
+
+
+@router.get("/seasonal", summary="季节性预判 Matters expected to rise next month")
+def get_seasonal(
+    ctx: ContextDep,
+    actor: ActorDep,
+    month_: Annotated[str | None, Query(alias="month", pattern=r"^\d{4}-\d{2}$")] = None,
+) -> dict:
+    if month_:
+        month(month_, ctx.city.tz)  # a month that exists, else assessment.bad_period
+    found = gs.seasonal(ctx, actor, month_)
+    return {
+        "month": found.month,
+        "recent_months": found.recent,
+        "history_known": found.known,
+        "scope": found.scope.code if found.scope else None,
+        "expected": [
+            {"category": e.category, **{k: round(v, 3) if isinstance(v, float) else v
+                                        for k, v in vars(e.outlook).items()}}
+            for e in found.items
+        ],
+    }  # fmt: skip

@@ -26,6 +26,7 @@ from jiesu.domain.errors import Forbidden, JiesuError, NotFound
 from jiesu.domain.hotspots import WARNING_KIND_LABELS_ZH, last_full_week, parse_week, week_label
 from jiesu.domain.roles import HOTLINE_ROLES, Role
 from jiesu.governance import analysis as ga
+from jiesu.governance import seasonal as gs
 from jiesu.governance import warning_tickets as gt
 from jiesu.governance import warnings as gw
 
@@ -152,4 +153,18 @@ def analysis_page(request: Request, ctx: ContextDep, session: PageSession) -> Re
     a = ga.analyse(ctx, session.user.actor, month(label, ctx.city.tz))
     problem = Problem([error], "governance.bad_month") if error else None
     return render(request, "governance/analysis.html", session=session, a=a, city=ctx.city,
+                  problem=problem, status_code=422 if error else 200)  # fmt: skip
+
+
+@router.get("/console/governance/seasonal", response_class=HTMLResponse)
+def seasonal_page(request: Request, ctx: ContextDep, session: PageSession) -> Response:
+    raw = request.query_params.get("month")
+    label, error = chosen_month(ctx, raw) if raw else (None, None)
+    found = gs.seasonal(ctx, session.user.actor, None if error else label)
+    problem = None
+    if error:
+        problem = Problem(
+            [f"月份“{raw[:16]}”有误，须为 YYYY-MM；已显示下月"], "governance.bad_month"
+        )
+    return render(request, "governance/seasonal.html", session=session, s=found, city=ctx.city,
                   problem=problem, status_code=422 if error else 200)  # fmt: skip
