@@ -11,7 +11,8 @@ the measures the street took;
 worker does it by itself once a week has ended). ``GET /api/governance/analysis?month=2026-11``
 gives the month's hot matters, hot areas and (hotline staff only) frequent requesters;
 ``GET /api/governance/seasonal?month=2026-12`` the matters expected to rise that month, as the
-same time of past years rose (G3).
+same time of past years rose (G3); ``GET /api/governance/open-data/2026-10.csv`` a month's
+requests desensitised for the open-data portal (G6; supervisors and admins).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from jiesu.assessment.rankings import month
@@ -28,6 +29,7 @@ from jiesu.domain.hotspots import WARNING_KIND_LABELS_ZH, WarningKind, week_labe
 from jiesu.domain.roles import Actor, Role
 from jiesu.domain.ticket import STATUS_LABELS_ZH
 from jiesu.governance import analysis as ga
+from jiesu.governance import open_data as od
 from jiesu.governance import seasonal as gs
 from jiesu.governance import warning_tickets as gt
 from jiesu.governance import warnings as gw
@@ -226,3 +228,32 @@ def get_seasonal(
             for e in found.items
         ],
     }  # fmt: skip
+
+
+_publisher = role_guard(
+    frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "open_data.forbidden",
+    "只有热线督办或管理员可以导出开放数据",
+    "Only hotline supervisors and admins may export open data",
+)
+
+
+@router.get("/open-data/{month_}.csv", summary="开放数据 A month's requests, desensitised (CSV)")
+def open_data_csv(
+    ctx: ContextDep,
+    actor: Annotated[Actor, Depends(_publisher)],
+    month_: Annotated[str, Path(pattern=r"^\d{4}-\d{2}$")],
+    k: Annotated[int, Query(ge=2, le=100)] = od.K,
+) -> Response:
+    month(month_, ctx.city.tz)  # a month that exists, else assessment.bad_period
+    data = od.open_data(ctx, month_, k)
+    d = data.disclosed
+    headers = {
+        "Content-Disposition": f'attachment; filename="jiesu-open-data-{month_}.csv"',
+        "X-Open-Data-Received": str(data.received),
+        "X-Open-Data-Confidential": str(data.confidential),
+        "X-Open-Data-Suppressed": str(d.suppressed),
+        "X-Open-Data-Levels": ",".join(str(n) for n in d.by_level),
+    }
+    body = "\ufeff" + data.csv()  # the BOM: spreadsheets then read the Chinese as UTF-8
+    return Response(body.encode(), media_type="text/csv; charset=utf-8", headers=headers)

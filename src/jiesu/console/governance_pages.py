@@ -153,7 +153,8 @@ def analysis_page(request: Request, ctx: ContextDep, session: PageSession) -> Re
     a = ga.analyse(ctx, session.user.actor, month(label, ctx.city.tz))
     problem = Problem([error], "governance.bad_month") if error else None
     return render(request, "governance/analysis.html", session=session, a=a, city=ctx.city,
-                  problem=problem, status_code=422 if error else 200)  # fmt: skip
+                  may_publish=session.user.role in ISSUERS, problem=problem,
+                  status_code=422 if error else 200)  # fmt: skip
 
 
 @router.get("/console/governance/seasonal", response_class=HTMLResponse)

@@ -1,7 +1,8 @@
 """``jiesu governance warn`` and ``jiesu governance warnings``: the weekly warning of
 hotspots from the command line (G5) — for a cron job instead of the worker, or to look;
 ``jiesu governance topics``: the monthly topics and how each stands (G2), after recording
-any month that has ended (as the worker does)."""
+any month that has ended (as the worker does); ``jiesu governance open-data``: a month's
+requests desensitised as CSV for the open-data portal (G6)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,12 @@ def add_governance_commands(subparsers) -> None:
     sp.add_argument("--state", choices=["planned", "active", "closed", "withdrawn"])
     sp.add_argument("--json", action="store_true", help="print one JSON array")
     sp.set_defaults(func=cmd_topics)
+    sp = sub.add_parser("open-data", help="a month's requests, desensitised, as CSV (G6)")
+    add_context_options(sp)
+    sp.add_argument("--month", help="YYYY-MM (default: the last full month)")
+    sp.add_argument("--k", type=int, default=5, help="rows sharing each published combination")
+    sp.add_argument("--out", help="file to write (default: standard output)")
+    sp.set_defaults(func=cmd_open_data)
 
 
 def cmd_warn(args) -> int:
@@ -83,4 +90,25 @@ def cmd_topics(args) -> int:
         print(f"{x.id}\t{x.month}\t{x.state}\t{x.title}\t{x.lead.name}\t"
               f"任务 {x.tasks.done}/{x.tasks.total}\t{p.reason_zh}")  # fmt: skip
     print(f"{len(topics)} topics; {recorded} ended months recorded now")
+    return 0
+
+
+def cmd_open_data(args) -> int:
+    import sys
+    from pathlib import Path
+
+    from jiesu.assessment.trends import last_full_month
+
+    from .open_data import open_data
+
+    ctx = context_from_args(args)
+    data = open_data(ctx, args.month or last_full_month(ctx), args.k)
+    if args.out:
+        Path(args.out).write_text(data.csv(), encoding="utf-8-sig")
+    else:
+        sys.stdout.write(data.csv())
+    d = data.disclosed
+    print(f"{data.month}: {data.received} requests, {data.confidential} confidential left out, "
+          f"{sum(d.by_level)} published (by level {'/'.join(map(str, d.by_level))}), "
+          f"{d.suppressed} suppressed; k = {data.k}", file=sys.stderr)  # fmt: skip
     return 0
