@@ -72,6 +72,7 @@ USERS = {
 }
 
 TICKET_TABLES = (
+    "unit_data_days",
     "topic_events",
     "topic_items",
     "topic_months",

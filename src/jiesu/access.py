@@ -13,17 +13,20 @@ from jiesu.domain.roles import HOTLINE_ROLES, Actor
 from jiesu.domain.ticket import Ticket
 
 
+def involved_units(ticket: Ticket) -> set[str]:
+    """The units a ticket concerns: its lead and supervising units, co-handlers, the
+    authorities it was escalated to, the units invited to consult and those whistled in."""
+    units = {ticket.lead_unit_code, ticket.supervising_unit_code, ticket.escalated_to}
+    units.update(ticket.escalation_authorities)
+    units.update(t.unit_code for t in ticket.co_handlers)
+    units.update(i.unit_code for i in ticket.consultation)
+    units.update(c.unit_code for c in ticket.whistle_calls)
+    units.discard(None)
+    return units  # type: ignore[return-value]
+
+
 def can_see(ticket: Ticket, actor: Actor) -> bool:
-    if actor.role in HOTLINE_ROLES:
-        return True
-    return (
-        actor.unit_code in (ticket.lead_unit_code, ticket.supervising_unit_code)
-        or ticket.is_co_handler(actor.unit_code)
-        or actor.unit_code == ticket.escalated_to
-        or actor.unit_code in ticket.escalation_authorities
-        or any(i.unit_code == actor.unit_code for i in ticket.consultation)
-        or any(c.unit_code == actor.unit_code for c in ticket.whistle_calls)
-    )
+    return actor.role in HOTLINE_ROLES or actor.unit_code in involved_units(ticket)
 
 
 def ensure_visible(ticket: Ticket, actor: Actor) -> None:

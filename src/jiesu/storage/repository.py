@@ -184,7 +184,7 @@ def _json_list_has(column, value: str, dialect: str):
     return exists().select_from(element).where(element.c.value == value)
 
 
-def _involving(unit_code: str, dialect: str):
+def involving(unit_code: str, dialect: str):
     """The tickets ``unit_code`` may list (as :func:`jiesu.access.can_see` says), as one OR
     whose every branch an index answers, so that PostgreSQL combines them (a bitmap OR)
     or, with a status filter, reads the open tickets alone (``bench/unit_lists.py``).
@@ -289,11 +289,11 @@ def _conditions(
         )
     conds = []
     if visible_to_unit is not None:
-        conds.append(_involving(visible_to_unit, dialect))
+        conds.append(involving(visible_to_unit, dialect))
     if flt.status:
         conds.append(t.status.in_(flt.status))
     if flt.unit_code:
-        conds.append(_involving(flt.unit_code, dialect))
+        conds.append(involving(flt.unit_code, dialect))
     if flt.category:
         conds.append(or_(t.category == flt.category, t.category.like(f"{flt.category}/%")))
     if flt.request_type:

@@ -43,6 +43,7 @@ from .governance import (
     topic_months,
     topic_units,
     topics,
+    unit_data_days,
     warning_weeks,
 )
 from .handling import co_handler_tasks, deadline_warnings, whistle_calls
@@ -96,6 +97,7 @@ __all__ = [
     "topic_months",
     "topic_units",
     "topics",
+    "unit_data_days",
     "units",
     "users",
     "warning_weeks",

@@ -168,7 +168,7 @@ ticket_events = Table(
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
     Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
-    Column("at", UTCDateTime, nullable=False),
+    Column("at", UTCDateTime, nullable=False, index=True),  # the day's changes (G4)
     Column("action", String(32), nullable=False, index=True),
     Column("actor_user_id", Integer, ForeignKey("users.id")),
     Column("actor_username", String(64), nullable=False),

@@ -146,3 +146,19 @@ topic_months = Table(
     Column("basically", Integer, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
 )
+
+
+#: The days whose changed tickets were pushed to the units concerned (G4,
+#: ``governance.unit_data.push_due``): the push runs in chunks of tickets, each in its own
+#: transaction, and resumes after the last chunk done; ``pushed_at`` once all are.
+unit_data_days = Table(
+    "unit_data_days",
+    metadata,
+    Column("day", Date, primary_key=True),  # the city's local day
+    Column("chunks", Integer, nullable=False),  # chunks of changed tickets that day
+    Column("chunks_done", Integer, nullable=False),
+    Column("tickets", Integer, nullable=False),
+    Column("messages", Integer, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("pushed_at", UTCDateTime),
+)

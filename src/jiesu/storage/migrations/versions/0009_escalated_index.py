@@ -5,7 +5,7 @@ Revises: 0008
 Create Date: 2026-11-21
 
 A unit's list of tickets is one OR whose every branch an index answers
-(``repository._involving``). The authorities a ticket was escalated to are a JSON list on
+(``repository.involving``). The authorities a ticket was escalated to are a JSON list on
 the ticket, which no plain index serves; this partial index holds only the few tickets
 ever escalated, among which the list looks for them (H5). On PostgreSQL the planner also
 needs to know how few they are: without statistics on the predicate's expression it
