@@ -28,6 +28,7 @@ from . import (
     tickets,
     topics,
     tracking,
+    unit_data,
     visits,
 )
 from .storable import storable_request
@@ -61,6 +62,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(bulletin.router)
     app.include_router(governance.router)
     app.include_router(topics.router)
+    app.include_router(unit_data.router)
     app.include_router(knowledge_api.router)
     app.include_router(knowledge_api.public_router)
 

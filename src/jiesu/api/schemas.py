@@ -175,6 +175,11 @@ def ticket_out(ticket: Ticket, actor: Actor, now: datetime) -> TicketOut:
     return TicketOut(**fields)
 
 
+def ticket_json(ticket: Ticket, actor: Actor, now: datetime) -> dict:
+    """The ticket as the API answers ``actor``, as plain JSON (the units' data push, G4)."""
+    return ticket_out(ticket, actor, now).model_dump(mode="json")
+
+
 def with_links(session, ticket: Ticket, out: TicketOut) -> TicketOut:
     """Add the numbers of linked tickets: merged into / merged here / original / repeats."""
     from jiesu.storage import repository as repo

@@ -26,6 +26,7 @@ TOPICS = (
     "kb.review_due",
     "governance.warning",  # the week's hotspots, to the street warned (G5)
     "governance.topic",  # a monthly topic launched, a task given, a month recorded (G2)
+    "governance.unit_data",  # a day's changed tickets, in full, to each unit concerned (G4)
 )
 
 

@@ -33,7 +33,9 @@ def watch(ctx: Context) -> None:
 def periodic_duties(ctx: Context) -> None:
     """Work that is due by the calendar rather than by an event; each call does only what
     is due, so a restarted worker repeats nothing."""
+    from jiesu.api.schemas import ticket_json
     from jiesu.governance.topic_figures import record_due
+    from jiesu.governance.unit_data import push_due
     from jiesu.governance.warnings import issue_due
     from jiesu.knowledge.reminders import queue_review_reminders
 
@@ -46,6 +48,9 @@ def periodic_duties(ctx: Context) -> None:
     recorded = record_due(ctx)
     if recorded:
         log.info("monthly topics: %d ended months recorded", recorded)
+    pushed = push_due(ctx, ticket_json)
+    if pushed:
+        log.info("unit data: %d messages of changed tickets queued", pushed)
 
 
 def run(
