@@ -375,39 +375,49 @@ def _organiser_only(ctx: Context, actor: Actor, row) -> None:
                          "Only the organisers may do this")  # fmt: skip
 
 
-def close(ctx: Context, actor: Actor, topic_id: int, reason: str) -> None:
-    """销号: once every task is done and the requests have fallen as the topic's rule asks."""
-    reason = _text(reason, "销号说明", "reason", REASON_MAX)
+def _closable(s: Session, row) -> None:
+    """Refused unless every task is done and the requests fell as the topic's rule asks (an
+    active topic; any other is refused by the state machine)."""
+    if row.state != TopicState.ACTIVE:
+        return
+    open_tasks = (
+        s.execute(
+            select(I.id).where(I.topic_id == row.id, I.list == ItemList.TASK, I.done_at.is_(None))
+        )
+        .scalars()
+        .all()
+    )
+    if open_tasks:
+        raise _bad("tasks_open", f"尚有 {len(open_tasks)} 项任务未完成，不能销号",
+                   "Tasks remain open", tasks=list(open_tasks))  # fmt: skip
+    progress = topic_figures.progress(s, row)
+    if not progress.met:
+        raise _bad("not_fallen", f"诉求量尚未达到下降目标，不能销号：{progress.reason_zh}",
+                   "The requests have not fallen as the topic's rule asks")  # fmt: skip
+
+
+def _end(ctx: Context, actor: Actor, topic_id: int, action: TopicAction, reason: str,
+         reason_zh: str) -> None:  # fmt: skip
+    reason = _text(reason, reason_zh, "reason", REASON_MAX)
     with UnitOfWork(ctx.engine) as uow:
         s = uow.session
         row = _load(s, topic_id)
         _organiser_only(ctx, actor, row)
-        open_tasks = s.execute(
-            select(I.id).where(I.topic_id == row.id, I.list == ItemList.TASK,
-                               I.done_at.is_(None))
-        ).scalars().all()  # fmt: skip
-        if open_tasks and row.state == TopicState.ACTIVE:
-            raise _bad("tasks_open", f"尚有 {len(open_tasks)} 项任务未完成，不能销号",
-                       "Tasks remain open", tasks=list(open_tasks))  # fmt: skip
-        progress = topic_figures.progress(s, row)
-        if not progress.met and row.state == TopicState.ACTIVE:
-            raise _bad("not_fallen", f"诉求量尚未达到下降目标，不能销号：{progress.reason_zh}",
-                       "The requests have not fallen as the topic's rule asks")  # fmt: skip
-        _change(s, ctx, actor, row, TopicAction.CLOSE, reason=reason,
+        if action is TopicAction.CLOSE:
+            _closable(s, row)
+        _change(s, ctx, actor, row, action, reason=reason,
                 values={"ended_at": ctx.now(), "end_reason": reason})  # fmt: skip
         uow.commit()
+
+
+def close(ctx: Context, actor: Actor, topic_id: int, reason: str) -> None:
+    """销号: once every task is done and the requests have fallen as the topic's rule asks."""
+    _end(ctx, actor, topic_id, TopicAction.CLOSE, reason, "销号说明")
 
 
 def withdraw(ctx: Context, actor: Actor, topic_id: int, reason: str) -> None:
     """撤销 a planned or active topic, with a reason (merged into another, mis-chosen …)."""
-    reason = _text(reason, "撤销理由", "reason", REASON_MAX)
-    with UnitOfWork(ctx.engine) as uow:
-        s = uow.session
-        row = _load(s, topic_id)
-        _organiser_only(ctx, actor, row)
-        _change(s, ctx, actor, row, TopicAction.WITHDRAW, reason=reason,
-                values={"ended_at": ctx.now(), "end_reason": reason})  # fmt: skip
-        uow.commit()
+    _end(ctx, actor, topic_id, TopicAction.WITHDRAW, reason, "撤销理由")
 
 
 def _notify(s, row, units, template: str, now, **extra) -> None:
