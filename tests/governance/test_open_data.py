@@ -47,7 +47,7 @@ def test_a_month_is_published_desensitised(client, auth, november):
     assert header[:6] == ["月份", "区", "街道乡镇", "诉求类别", "诉求类型", "渠道"]
     assert len(rows) == 6  # the six alike; the lone noise complaint is suppressed (k = 5)
     assert {tuple(x[:6]) for x in rows} == {
-        ("2026-11", "东区人民政府", "东华街道", PROPERTY, "投诉", "电话")
+        ("2026-11", "东区", "东华街道", PROPERTY, "投诉", "电话")
     }  # fmt: skip
     assert {x[6] for x in rows} == {"受理中"} and {x[9] for x in rows} == {"未回访"}
     assert r.headers["x-open-data-received"] == "8"

@@ -55,7 +55,7 @@ def _place(city: CityConfig, code: str | None) -> tuple[str, str]:
         if unit.kind is UnitKind.STREET:
             street = unit.name
         elif unit.kind is UnitKind.DISTRICT:
-            district = unit.name
+            district = unit.name.removesuffix("人民政府")  # the place, not its government
         unit = city.unit(unit.parent) if unit.parent else None
     return district, street
 
