@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, literal, select, union_all
 
 from jiesu.assessment.rankings import month
 from jiesu.assessment.trends import last_full_month, months_back
@@ -28,6 +28,8 @@ from jiesu.domain.topics import OPEN_STATES
 from jiesu.storage import tables
 from jiesu.storage.facts import total
 from jiesu.storage.uow import UnitOfWork
+
+from .topic_figures import tune
 
 t = tables.tickets.c
 WINDOW, MIN_MONTHLY, TOP = 6, 5, 20
@@ -62,19 +64,25 @@ def candidates(ctx: Context) -> Candidates:
     labels = months_back(last_full_month(ctx), WINDOW)
     periods = [month(label, tz) for label in labels]
     start, end = periods[0].start, periods[-1].end
-    bucket = case(*((t.received_at < p.end, i) for i, p in enumerate(periods)))
     evaluated = t.satisfaction.is_not(None)
+    # One SELECT per month, grouped by category alone: grouped by category and month in one,
+    # PostgreSQL took the month (a CASE over received_at) for as many groups as tickets and
+    # planned accordingly; month by month, each is a range of the index on received_at that
+    # holds the other columns, and the months are read in parallel.
+    by_month = union_all(*(
+        select(t.category, literal(i).label("i"), func.count(), total(evaluated),
+               total(and_(evaluated, t.visit_solved)))
+        .where(t.received_at >= p.start, t.received_at < p.end)
+        .group_by(t.category)
+        for i, p in enumerate(periods)
+    ))  # fmt: skip
     per_month: dict[str, list[int]] = defaultdict(lambda: [0] * WINDOW)
     visits: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     hw = tables.hotspot_warnings.c
     with UnitOfWork(ctx.engine, write=False) as uow:
         s = uow.session
-        for category, i, n, e, solved in s.execute(
-            select(t.category, bucket, func.count(), total(evaluated),
-                   total(and_(evaluated, t.visit_solved)))
-            .where(t.received_at >= start, t.received_at < end)
-            .group_by(t.category, bucket)
-        ):  # fmt: skip
+        tune(s)
+        for category, i, n, e, solved in s.execute(by_month):
             per_month[category][i] = int(n)
             visits[category][0] += int(e or 0)
             visits[category][1] += int(solved or 0)

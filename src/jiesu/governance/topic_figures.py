@@ -18,11 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, insert, or_, select
+from sqlalchemy import and_, case, func, insert, not_, or_, select, text, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jiesu.assessment.rankings import month, rule_sets
+from jiesu.city.catalogue import under
 from jiesu.city.config import CityConfig
 from jiesu.city.units import Unit, UnitKind
 from jiesu.context import Context
@@ -46,11 +47,18 @@ def rule_of(row) -> TrackingRule:
 
 
 def matching(city: CityConfig, row) -> list:
-    """The conditions a ticket meets when it is on the topic ``row``."""
-    conds = [
+    """The conditions a ticket meets when it is on the topic ``row``. The figures ask the
+    same in other words, which the indexes of migration 0014 answer (:func:`topic_rows`)."""
+    return [
         or_(*(or_(t.category == c, t.category.startswith(c + "/", autoescape=True))
-              for c in row.categories))
+              for c in row.categories)),
+        *_narrowing(city, row),
     ]  # fmt: skip
+
+
+def _narrowing(city: CityConfig, row) -> list:
+    """The topic's keywords (any, in the title or text) and territory, if it has them."""
+    conds = []
     if row.keywords:
         conds.append(or_(*(or_(t.title.contains(k, autoescape=True),
                                t.content.contains(k, autoescape=True)) for k in row.keywords)))  # fmt: skip
@@ -59,6 +67,49 @@ def matching(city: CityConfig, row) -> list:
             t.location_unit_code.in_([u.code for u in city.unit_and_below(row.scope_code)])
         )
     return conds
+
+
+def tune(s: Session) -> None:
+    """On PostgreSQL, until the transaction ends: no JIT compilation (for its estimate of
+    hundreds of thousands of rows it compiled for longer than the query ran: 0.5-0.8 s of
+    each of the topic page's two queries, bench/topics.py), room to group in memory, and a
+    plan for the values asked for, not a generic one (psycopg prepares a statement run five
+    times, as the worker's record does)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(
+            text("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true), "
+                 "set_config('plan_cache_mode', 'force_custom_plan', true)")
+        )  # fmt: skip
+
+
+def _in_category(c: str, dialect: str):
+    """On the category ``c`` or under it, as in :func:`matching`, in words an index on
+    ``(category, received_at)`` reads as one range: the codes from ``c`` up to ``c + "0"``
+    byte by byte ("0" follows "/"), but none after ``c`` and before ``c + "/"`` (such as
+    ``c + "-x"``). An index of pattern operators on PostgreSQL, which compare bytes whatever
+    the database's collation; SQLite compares bytes. Not ``category = c OR category LIKE
+    'c/%'``: PostgreSQL then reads two ranges and the tickets themselves."""
+    if dialect == "postgresql":
+        ge, gt, lt = ("~>=~", "~>~", "~<~")
+        op = {k: t.category.op(k, is_comparison=True) for k in (ge, gt, lt)}
+        return and_(op[ge](c), op[lt](c + "0"), not_(and_(op[gt](c), op[lt](c + "/"))))
+    return and_(t.category >= c, t.category < c + "0", not_(and_(t.category > c,
+                                                                t.category < c + "/")))  # fmt: skip
+
+
+def topic_rows(s: Session, city: CityConfig, row, columns: list, *conds):
+    """The tickets on the topic ``row`` that meet ``conds``, as a subquery of ``columns``
+    (ticket columns, named as in the table): :func:`matching` read as one SELECT per
+    category joined by UNION ALL, so that each is one range of the index (an OR of
+    categories would read the tickets themselves). No category is under another (a request
+    under two counts once), so no request is counted twice."""
+    dialect = s.get_bind().dialect.name
+    narrowing = _narrowing(city, row)
+    cats = sorted(set(row.categories))
+    roots = [c for c in cats if not any(o != c and under(c, o) for o in cats)]
+    parts = [select(*columns).where(_in_category(c, dialect), *narrowing, *conds)
+             for c in roots]  # fmt: skip
+    return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
 
 
 @dataclass(frozen=True)
@@ -75,16 +126,18 @@ class Counts:
         )
 
 
-def _counted(s: Session, conds: list, bounds: list[datetime]) -> list[Counts]:
+def _counted(s: Session, city: CityConfig, row, bounds: list[datetime]) -> list[Counts]:
     """The topic's counts in each span between consecutive ``bounds`` (UTC instants)."""
     if len(bounds) < 2:
         return []
-    bucket = case(*((t.received_at < b, i) for i, b in enumerate(bounds[1:])))
-    evaluated = t.satisfaction.is_not(None)
+    tune(s)
+    r = topic_rows(s, city, row, [t.received_at, t.satisfaction, t.visit_solved],
+                   t.received_at >= bounds[0], t.received_at < bounds[-1]).c  # fmt: skip
+    bucket = case(*((r.received_at < b, i) for i, b in enumerate(bounds[1:])))
+    evaluated = r.satisfaction.is_not(None)
     rows = s.execute(
-        select(bucket, func.count(), total(evaluated), total(and_(evaluated, t.visit_solved)),
-               total(t.satisfaction == "satisfied"), total(t.satisfaction == "basically_satisfied"))
-        .where(*conds, t.received_at >= bounds[0], t.received_at < bounds[-1])
+        select(bucket, func.count(), total(evaluated), total(and_(evaluated, r.visit_solved)),
+               total(r.satisfaction == "satisfied"), total(r.satisfaction == "basically_satisfied"))
         .group_by(bucket)
     )  # fmt: skip
     out = [Counts()] * (len(bounds) - 1)
@@ -103,7 +156,7 @@ def baseline(s: Session, city: CityConfig, row, now: datetime) -> Span:
     start = now - row.baseline_days * DAY
     first = first_received(s)
     start = max(start, first) if first else now
-    (counts,) = _counted(s, matching(city, row), [start, now]) or [Counts()]
+    (counts,) = _counted(s, city, row, [start, now]) or [Counts()]
     return Span("baseline", counts.requests, _days(start, now))
 
 
@@ -166,7 +219,7 @@ def series(s: Session, city: CityConfig, row, now: datetime) -> list[MonthRow]:
     periods = [month(label, tz) for label in labels]
     bounds = [max(periods[0].start, start)] + [p.end for p in periods]
     bounds[-1] = min(bounds[-1], now)
-    counts = _counted(s, matching(city, row), bounds)
+    counts = _counted(s, city, row, bounds)
     out = []
     for p, c, lo, hi in zip(periods, counts, bounds[:-1], bounds[1:], strict=True):
         if launched is None:
@@ -190,12 +243,10 @@ def places(s: Session, city: CityConfig, row, now: datetime) -> tuple[datetime, 
     """Where the topic's requests come from since launch (the last 30 days before it):
     streets and townships with their communities, most first."""
     since = row.launched_at or now - 30 * DAY
-    rows = s.execute(
-        select(t.location_unit_code, func.count())
-        .where(*matching(city, row), t.received_at >= since, t.received_at < now,
-               t.location_unit_code.is_not(None))
-        .group_by(t.location_unit_code)
-    )  # fmt: skip
+    tune(s)
+    r = topic_rows(s, city, row, [t.location_unit_code], t.received_at >= since,
+                   t.received_at < now, t.location_unit_code.is_not(None)).c  # fmt: skip
+    rows = s.execute(select(r.location_unit_code, func.count()).group_by(r.location_unit_code))
     streets: dict[str, int] = {}
     for code, n in rows:
         unit = city.unit(code)
@@ -253,10 +304,9 @@ def _record_all(s: Session, city: CityConfig, now: datetime) -> int:
 
 
 def _record(s: Session, city: CityConfig, row, labels: list[str], now: datetime) -> None:
-    conds = matching(city, row)
     for label in labels:
         p = month(label, city.tz)
-        (c,) = _counted(s, conds, [p.start, p.end])
+        (c,) = _counted(s, city, row, [p.start, p.end])
         s.execute(
             insert(tables.topic_months).values(
                 topic_id=row.id, month=label, requests=c.requests, days=_days(p.start, p.end),

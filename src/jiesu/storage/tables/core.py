@@ -160,6 +160,21 @@ tickets = Table(
     _partial("ix_tickets_replied_late", "received_at", REPLIED_LATE_SQL),  # overdue, replied
     _partial("ix_tickets_extension_pending", "extension_requested_due", EXTENSION_PENDING_SQL),
     _partial("ix_tickets_contest_pending", "completion_due", CONTEST_PENDING_SQL),
+    # Monthly topics (migration 0014, bench/topics.py): a topic's requests as a range of
+    # categories, byte by byte (pattern operators), with what its figures count; and each
+    # month's requests with their category and visit outcome, for the candidates.
+    Index(
+        "ix_tickets_category_received",
+        "category",
+        "received_at",
+        postgresql_ops={"category": "varchar_pattern_ops"},
+        postgresql_include=["location_unit_code", "visit_solved", "satisfaction"],
+    ),
+    Index(
+        "ix_tickets_received_outcome",
+        "received_at",
+        postgresql_include=["category", "visit_solved", "satisfaction"],
+    ),
 )
 
 
