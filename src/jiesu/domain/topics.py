@@ -117,7 +117,7 @@ def concerns(
     """Is a request (category, title, text, location code) on a topic: its category is one
     of the topic's or under one, it mentions a keyword (when the topic has any) and it lies
     in the topic's territory (``places``, when it has one)? The same test as
-    ``governance.topic_figures.matching`` makes in SQL."""
+    ``governance.topic_figures.topic_rows`` makes in SQL."""
     category, title, content, location = ticket
     if not any(category == c or category.startswith(c + "/") for c in categories):
         return False

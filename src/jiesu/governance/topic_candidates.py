@@ -26,10 +26,9 @@ from jiesu.context import Context
 from jiesu.domain.hotspots import WarningKind
 from jiesu.domain.topics import OPEN_STATES
 from jiesu.storage import tables
+from jiesu.storage.db import for_large_reads
 from jiesu.storage.facts import total
 from jiesu.storage.uow import UnitOfWork
-
-from .topic_figures import tune
 
 t = tables.tickets.c
 WINDOW, MIN_MONTHLY, TOP = 6, 5, 20
@@ -81,7 +80,7 @@ def candidates(ctx: Context) -> Candidates:
     hw = tables.hotspot_warnings.c
     with UnitOfWork(ctx.engine, write=False) as uow:
         s = uow.session
-        tune(s)
+        for_large_reads(s)
         for category, i, n, e, solved in s.execute(by_month):
             per_month[category][i] = int(n)
             visits[category][0] += int(e or 0)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, insert, not_, or_, select, text, union_all
+from sqlalchemy import and_, case, func, insert, not_, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from jiesu.context import Context
 from jiesu.domain.assessment import UnitCounts, rates
 from jiesu.domain.topics import Progress, Span, TopicState, TrackingRule, judge_progress
 from jiesu.storage import tables
+from jiesu.storage.db import for_large_reads
 from jiesu.storage.facts import total
 from jiesu.storage.repository import queue_message
 from jiesu.storage.uow import UnitOfWork
@@ -46,16 +47,6 @@ def rule_of(row) -> TrackingRule:
     return TrackingRule(row.baseline_days, row.target_drop, row.sustained_months)
 
 
-def matching(city: CityConfig, row) -> list:
-    """The conditions a ticket meets when it is on the topic ``row``. The figures ask the
-    same in other words, which the indexes of migration 0014 answer (:func:`topic_rows`)."""
-    return [
-        or_(*(or_(t.category == c, t.category.startswith(c + "/", autoescape=True))
-              for c in row.categories)),
-        *_narrowing(city, row),
-    ]  # fmt: skip
-
-
 def _narrowing(city: CityConfig, row) -> list:
     """The topic's keywords (any, in the title or text) and territory, if it has them."""
     conds = []
@@ -69,21 +60,9 @@ def _narrowing(city: CityConfig, row) -> list:
     return conds
 
 
-def tune(s: Session) -> None:
-    """On PostgreSQL, until the transaction ends: no JIT compilation (for its estimate of
-    hundreds of thousands of rows it compiled for longer than the query ran: 0.5-0.8 s of
-    each of the topic page's two queries, bench/topics.py), room to group in memory, and a
-    plan for the values asked for, not a generic one (psycopg prepares a statement run five
-    times, as the worker's record does)."""
-    if s.get_bind().dialect.name == "postgresql":
-        s.execute(
-            text("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true), "
-                 "set_config('plan_cache_mode', 'force_custom_plan', true)")
-        )  # fmt: skip
-
-
 def _in_category(c: str, dialect: str):
-    """On the category ``c`` or under it, as in :func:`matching`, in words an index on
+    """On the category ``c`` or under it (the category itself, or its code and "/" before
+    anything more, as :func:`jiesu.domain.topics.concerns` says), in words an index on
     ``(category, received_at)`` reads as one range: the codes from ``c`` up to ``c + "0"``
     byte by byte ("0" follows "/"), but none after ``c`` and before ``c + "/"`` (such as
     ``c + "-x"``). An index of pattern operators on PostgreSQL, which compare bytes whatever
@@ -99,7 +78,7 @@ def _in_category(c: str, dialect: str):
 
 def topic_rows(s: Session, city: CityConfig, row, columns: list, *conds):
     """The tickets on the topic ``row`` that meet ``conds``, as a subquery of ``columns``
-    (ticket columns, named as in the table): :func:`matching` read as one SELECT per
+    (ticket columns, named as in the table): the topic's requests read as one SELECT per
     category joined by UNION ALL, so that each is one range of the index (an OR of
     categories would read the tickets themselves). No category is under another (a request
     under two counts once), so no request is counted twice."""
@@ -130,7 +109,7 @@ def _counted(s: Session, city: CityConfig, row, bounds: list[datetime]) -> list[
     """The topic's counts in each span between consecutive ``bounds`` (UTC instants)."""
     if len(bounds) < 2:
         return []
-    tune(s)
+    for_large_reads(s)
     r = topic_rows(s, city, row, [t.received_at, t.satisfaction, t.visit_solved],
                    t.received_at >= bounds[0], t.received_at < bounds[-1]).c  # fmt: skip
     bucket = case(*((r.received_at < b, i) for i, b in enumerate(bounds[1:])))
@@ -243,7 +222,7 @@ def places(s: Session, city: CityConfig, row, now: datetime) -> tuple[datetime, 
     """Where the topic's requests come from since launch (the last 30 days before it):
     streets and townships with their communities, most first."""
     since = row.launched_at or now - 30 * DAY
-    tune(s)
+    for_large_reads(s)
     r = topic_rows(s, city, row, [t.location_unit_code], t.received_at >= since,
                    t.received_at < now, t.location_unit_code.is_not(None)).c  # fmt: skip
     rows = s.execute(select(r.location_unit_code, func.count()).group_by(r.location_unit_code))

@@ -20,13 +20,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, literal, select, text, union_all
+from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from jiesu.city.config import CityConfig
 from jiesu.city.units import UnitKind
 from jiesu.domain.hotspots import Week
 from jiesu.storage import tables
+from jiesu.storage.db import for_large_reads
 
 t = tables.tickets.c
 PLACE_KINDS = (UnitKind.COMMUNITY, UnitKind.STREET)
@@ -132,12 +133,7 @@ def judged_weeks(
     the communities, the requests located at a community; at the streets, those located at
     a street or a community. A street's requesters are counted as different people across
     its communities."""
-    if session.get_bind().dialect.name == "postgresql":  # until the transaction ends:
-        # no JIT compilation (for its estimate of millions of rows it compiled for seconds)
-        # and room to sort the groups in memory (bench/governance.py).
-        session.execute(
-            text("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)")
-        )
+    for_large_reads(session)
     bounds, week = _weeks(city, mondays)
     u = tables.units.c
     in_range = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 DEFAULT_SQLITE_PATH = Path("jiesu-data") / "jiesu.db"
@@ -64,3 +64,18 @@ def read_only(engine: Engine) -> Engine:
     if engine.dialect.name == "sqlite":
         return engine.execution_options(sqlite_begin="DEFERRED")
     return engine
+
+
+def for_large_reads(session) -> None:
+    """On PostgreSQL, until the transaction ends: no JIT compilation (for its estimates of
+    hundreds of thousands of rows it compiles for longer than the statements run:
+    bench/governance.py, bench/topics.py), room to sort and group in memory, and plans for
+    the values asked for rather than generic ones (psycopg prepares a statement run five
+    times). The governance stage's large grouped reads call it first."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true), "
+                "set_config('plan_cache_mode', 'force_custom_plan', true)"
+            )
+        )
