@@ -131,3 +131,21 @@ def test_tickets_changed_later_are_pushed_on_their_day(ctx, engine, client, auth
     assert ud.push_due(ctx, ticket_json) == 2  # the street and its district, Tuesday's change
     tuesday = _messages(engine)["990101001"][-1]
     assert tuesday["number"] == monday["street"] and tuesday["status"] == "acknowledged"
+
+
+def test_the_worker_goes_on_with_the_push_round_by_round(ctx, engine, monday, monkeypatch):
+    """The hourly duties start the day's push; while chunks remain the worker pushes more
+    on each round instead of waiting an hour (jobs.worker.push_unit_data)."""
+    from jiesu.jobs.worker import periodic_duties, push_unit_data
+
+    monkeypatch.setattr(ud, "CHUNK", 1)
+    monkeypatch.setattr(ud, "CHUNKS_PER_CALL", 1)
+    assert not ud.pending(ctx)
+    assert periodic_duties(ctx) is True and ud.pending(ctx)
+    rounds = 0
+    while push_unit_data(ctx):
+        rounds += 1
+    assert rounds == 2  # four chunks: one with the duties, then three rounds, the last done
+    assert not ud.pending(ctx)
+    with engine.connect() as conn:
+        assert conn.execute(select(tables.unit_data_days.c.chunks_done)).scalar_one() == 4

@@ -36,6 +36,13 @@ def last_full_month(ctx: Context, now: datetime | None = None) -> str:
     return f"{year:04d}-{mon:02d}"
 
 
+def shift_month(label: str, delta: int) -> str:
+    """The month ``delta`` months after ``label`` (before it when negative), as YYYY-MM."""
+    year, mon = (int(x) for x in label.split("-"))
+    index = year * 12 + (mon - 1) + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def months_back(label: str, n: int) -> list[str]:
     """The ``n`` months up to and including ``label``, oldest first."""
     year, mon = (int(x) for x in label.split("-"))

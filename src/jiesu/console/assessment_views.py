@@ -15,7 +15,7 @@ from typing import Any
 from jiesu.assessment.appeals import GROUNDS_LABELS_ZH
 from jiesu.assessment.drilldown import TicketContribution
 from jiesu.assessment.rankings import GROUP_LABELS_ZH, month
-from jiesu.assessment.trends import MonthPoint, last_full_month
+from jiesu.assessment.trends import MonthPoint, last_full_month, shift_month  # noqa: F401  (pages use av.shift_month)
 from jiesu.city.config import CityConfig
 from jiesu.domain.errors import InvalidInput
 from jiesu.domain.ticket import SATISFACTION_LABELS_ZH
@@ -50,12 +50,6 @@ def change_text(change: int | None) -> tuple[str, str]:
     if change < 0:
         return f"↓{-change}", "down"
     return "持平", "same"
-
-
-def shift_month(label_: str, delta: int) -> str:
-    year, mon = (int(x) for x in label_.split("-"))
-    index = year * 12 + (mon - 1) + delta
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def chosen_month(ctx, raw: str | None) -> tuple[str, str | None]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, or_, select
 
 from jiesu.assessment.rankings import month
-from jiesu.assessment.trends import last_full_month
+from jiesu.assessment.trends import last_full_month, shift_month
 from jiesu.city.units import Unit
 from jiesu.context import Context
 from jiesu.domain.roles import Actor
@@ -31,13 +31,6 @@ from .weekly import first_received
 
 t = tables.tickets.c
 TOP = 30
-
-
-def shift(label: str, months: int) -> str:
-    """``label`` moved by ``months`` (negative: back)."""
-    year, mon = (int(x) for x in label.split("-"))
-    index = year * 12 + mon - 1 + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 @dataclass(frozen=True)
@@ -59,15 +52,15 @@ def seasonal(ctx: Context, actor: Actor, target: str | None = None) -> Seasonal:
     """The outlook for ``target`` (by default the month after the current one)."""
     tz = ctx.city.tz
     latest = last_full_month(ctx)
-    target = target or shift(latest, 2)
-    recent = [shift(latest, k) for k in (-2, -1, 0)]
+    target = target or shift_month(latest, 2)
+    recent = [shift_month(latest, k) for k in (-2, -1, 0)]
     wanted = {
         "recent": recent,
-        "recent_before": [shift(m, -12) for m in recent],
-        "last": [shift(target, -12)],
-        "last_before": [shift(target, k) for k in (-15, -14, -13)],
-        "two": [shift(target, -24)],
-        "two_before": [shift(target, k) for k in (-27, -26, -25)],
+        "recent_before": [shift_month(m, -12) for m in recent],
+        "last": [shift_month(target, -12)],
+        "last_before": [shift_month(target, k) for k in (-15, -14, -13)],
+        "two": [shift_month(target, -24)],
+        "two_before": [shift_month(target, k) for k in (-27, -26, -25)],
     }
     labels = sorted({m for ms in wanted.values() for m in ms})
     periods = {label: month(label, tz) for label in labels}

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jiesu.assessment.rankings import month, rule_sets
+from jiesu.assessment.trends import shift_month
 from jiesu.city.catalogue import under
 from jiesu.city.config import CityConfig
 from jiesu.city.units import Unit, UnitKind
@@ -99,11 +100,6 @@ class Counts:
     satisfied: int = 0
     basically: int = 0
 
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(
-            *(a + b for a, b in zip(vars(self).values(), vars(other).values(), strict=True))
-        )
-
 
 def _counted(s: Session, city: CityConfig, row, bounds: list[datetime]) -> list[Counts]:
     """The topic's counts in each span between consecutive ``bounds`` (UTC instants)."""
@@ -141,11 +137,6 @@ def baseline(s: Session, city: CityConfig, row, now: datetime) -> Span:
 
 def month_label(moment: datetime, tz) -> str:
     return moment.astimezone(tz).strftime("%Y-%m")
-
-
-def next_month(label: str) -> str:
-    year, mon = (int(x) for x in label.split("-"))
-    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
 
 
 def progress(s: Session, row) -> Progress:
@@ -194,7 +185,7 @@ def series(s: Session, city: CityConfig, row, now: datetime) -> list[MonthRow]:
     start = max(first, (launched or now) - row.baseline_days * DAY)
     labels = [month_label(start, tz)]
     while month(labels[-1], tz).end <= now:
-        labels.append(next_month(labels[-1]))
+        labels.append(shift_month(labels[-1], 1))
     periods = [month(label, tz) for label in labels]
     bounds = [max(periods[0].start, start)] + [p.end for p in periods]
     bounds[-1] = min(bounds[-1], now)
@@ -242,11 +233,11 @@ def places(s: Session, city: CityConfig, row, now: datetime) -> tuple[datetime, 
 
 def _due_months(row, recorded: set[str], now: datetime, tz) -> list[str]:
     """The full months after the launch month, ended by ``now``, not yet recorded."""
-    label, due = next_month(month_label(row.launched_at, tz)), []
+    label, due = shift_month(month_label(row.launched_at, tz), 1), []
     while month(label, tz).end <= now:
         if label not in recorded:
             due.append(label)
-        label = next_month(label)
+        label = shift_month(label, 1)
     return due
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from jiesu.assessment.trends import shift_month
 from jiesu.city.units import UnitKind
 from jiesu.context import Context
 from jiesu.domain.roles import Actor, Role
@@ -121,9 +122,7 @@ def seed_demo_topics(ctx: Context, street_code: str) -> int:
     if second is None:
         return 1
     lead2 = _lead_for(ctx, second)
-    next_month = (ctx.now().astimezone(city.tz).replace(day=1) + timedelta(days=32)).strftime(
-        "%Y-%m"
-    )
+    next_month = shift_month(ctx.now().astimezone(city.tz).strftime("%Y-%m"), 1)
     planned = gt.propose(ctx, supervisor, gt.Proposal(
         f"{second.split('/')[-1]}难题攻坚", next_month,
         [second], lead2, f"全市{second}诉求量大、解决率偏低，拟列入下月“每月一题”"))  # fmt: skip

@@ -9,7 +9,8 @@ units' own systems hold the same data as the hotline's.
   unit sees through the API (``GET /api/tickets/{number}``): a confidential requester stays
   hidden from a unit the hotline has not released them to (S1). The day is worked through
   in chunks, each in its own transaction, at most ``CHUNKS_PER_CALL`` per call, so the
-  worker's other duties are not held up; a crash resumes after the last chunk done.
+  worker's other work is not held up (it calls again on its next round while chunks remain,
+  :func:`pending`); a crash resumes after the last chunk done.
 - **Pull**: ``GET /api/governance/unit-data?since=…`` gives a unit the same tickets for any
   window of up to 31 days, page by page, for a system that missed a push or starts anew.
 """
@@ -121,10 +122,24 @@ def _day_row(ctx: Context, day: date, start: datetime, end: datetime):
         return uow.session.execute(select(tables.unit_data_days).where(ud.day == day)).one()
 
 
-def push_due(ctx: Context, serialise: Serialise, chunks_per_call: int = CHUNKS_PER_CALL) -> int:
+def _last_day(ctx: Context) -> date:
+    return ctx.now().astimezone(ctx.city.tz).date() - timedelta(days=1)
+
+
+def pending(ctx: Context) -> bool:
+    """Whether the last ended day's push has begun and chunks of it remain."""
+    with UnitOfWork(ctx.engine, write=False) as uow:
+        row = uow.session.execute(
+            select(ud.chunks, ud.chunks_done).where(ud.day == _last_day(ctx))
+        ).first()
+    return row is not None and row.chunks_done < row.chunks
+
+
+def push_due(ctx: Context, serialise: Serialise, chunks_per_call: int | None = None) -> int:
     """Push the last ended day (yesterday, local) if not done yet, up to ``chunks_per_call``
-    chunks; the number of messages queued now."""
-    day = ctx.now().astimezone(ctx.city.tz).date() - timedelta(days=1)
+    chunks (by default ``CHUNKS_PER_CALL``); the number of messages queued now."""
+    chunks_per_call = chunks_per_call or CHUNKS_PER_CALL
+    day = _last_day(ctx)
     start, end = _bounds(ctx, day)
     row = _day_row(ctx, day, start, end)
     queued = 0

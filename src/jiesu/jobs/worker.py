@@ -30,12 +30,22 @@ def watch(ctx: Context) -> None:
         log.info("deadline watch: %d yellow, %d red warnings", result.yellow, result.red)
 
 
-def periodic_duties(ctx: Context) -> None:
-    """Work that is due by the calendar rather than by an event; each call does only what
-    is due, so a restarted worker repeats nothing."""
+def push_unit_data(ctx: Context) -> bool:
+    """The next chunks of the last ended day's push to the units (G4); whether any remain."""
     from jiesu.api.schemas import ticket_json
+    from jiesu.governance.unit_data import pending, push_due
+
+    pushed = push_due(ctx, ticket_json)
+    if pushed:
+        log.info("unit data: %d messages of changed tickets queued", pushed)
+    return pending(ctx)
+
+
+def periodic_duties(ctx: Context) -> bool:
+    """Work that is due by the calendar rather than by an event; each call does only what
+    is due, so a restarted worker repeats nothing. True while the day's push to the units
+    has chunks left, which the worker then goes on with round by round."""
     from jiesu.governance.topic_figures import record_due
-    from jiesu.governance.unit_data import push_due
     from jiesu.governance.warnings import issue_due
     from jiesu.knowledge.reminders import queue_review_reminders
 
@@ -48,9 +58,7 @@ def periodic_duties(ctx: Context) -> None:
     recorded = record_due(ctx)
     if recorded:
         log.info("monthly topics: %d ended months recorded", recorded)
-    pushed = push_due(ctx, ticket_json)
-    if pushed:
-        log.info("unit data: %d messages of changed tickets queued", pushed)
+    return push_unit_data(ctx)
 
 
 def run(
@@ -64,6 +72,7 @@ def run(
     stop = stop or threading.Event()
     adapters = adapters or configured_adapters()
     last_duties = last_watch = float("-inf")
+    pushing = False
     while not stop.is_set():
         if time.monotonic() - last_watch >= WATCH_INTERVAL:
             last_watch = time.monotonic()
@@ -74,9 +83,15 @@ def run(
         if time.monotonic() - last_duties >= DUTY_INTERVAL:
             last_duties = time.monotonic()
             try:
-                periodic_duties(ctx)
+                pushing = periodic_duties(ctx)
             except Exception:  # a failed duty is retried at the next interval
                 log.exception("periodic duties failed")
+        elif pushing:  # the day's push to the units goes on between the hourly duties
+            try:
+                pushing = push_unit_data(ctx)
+            except Exception:
+                log.exception("unit data push failed")
+                pushing = False  # retried with the next duties
         try:
             result = relay_once(ctx, adapters)
             if result.sent or result.failed:
