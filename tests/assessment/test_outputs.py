@@ -28,11 +28,11 @@ def test_the_workbook_has_one_sheet_per_group_in_the_offices_layout(client, auth
     assert book.sheetnames == ["区", "街道乡镇", "市级部门", "公共服务企业"]
     streets = book["街道乡镇"]
     assert "2026-11" in streets["A1"].value and "small" in streets["A1"].value
-    assert [c.value for c in streets[2]][:8] == ["序号", "单位名称", "诉求量", "响应率", "解决率",
-                                                 "满意率", "综合成绩", "排名"]  # fmt: skip
+    assert [c.value for c in streets[2]][:9] == ["序号", "单位名称", "诉求量", "响应率", "解决率",
+                                                 "满意率", "主动治理加减分", "综合成绩", "排名"]  # fmt: skip
     first, second = [c.value for c in streets[3]], [c.value for c in streets[4]]
-    assert first[1:8] == ["东华街道", 1, 100.0, 100.0, 100.0, 100.0, 1]
-    assert second[1] == "和平街道" and second[7] == 2 and second[9] == "是"  # marked for a talk
+    assert first[1:9] == ["东华街道", 1, 100.0, 100.0, 100.0, None, 100.0, 1]  # no points: blank
+    assert second[1] == "和平街道" and second[8] == 2 and second[10] == "是"  # marked for a talk
     r = client.get("/api/assessment/export.xlsx", params={"month": "2026-11"},
                    headers=auth("donghua"))  # fmt: skip
     assert r.status_code == 403

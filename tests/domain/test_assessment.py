@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from jiesu.domain.assessment import RuleSet, UnitCounts, Unreachable, rank, rates
+from jiesu.domain.assessment import (
+    GovernanceCounts,
+    GovernancePoints,
+    RuleSet,
+    UnitCounts,
+    Unreachable,
+    governance_points,
+    rank,
+    rates,
+)
 
 BEIJING = RuleSet("current")  # 0.2 / 0.4 / 0.4, 基本满意 counts 0.8, unreachable excluded
 STRICT = RuleSet("proposed", basically_satisfied_credit=0.5, unreachable=Unreachable.AGAINST)
@@ -76,3 +85,50 @@ def test_change_of_rank_against_the_previous_period():
 
 def test_counts_add_up():
     assert UnitCounts(20, 16, 12, 8, 6, 4, 4) == C + C
+
+
+# Proactive governance in the score (A2; BJ Art. 32): points, not rates.
+
+
+def test_governance_points_by_hand_and_capped():
+    points = GovernancePoints()  # +2 a topic led, +1 co-handled, −0.5 a late task or warning
+    assert governance_points(GovernanceCounts(), points) == 0
+    assert governance_points(GovernanceCounts(topics_led=1, topics_co=1), points) == 3
+    assert governance_points(GovernanceCounts(tasks_late=1, warnings_unanswered=2), points) == -1.5
+    assert governance_points(GovernanceCounts(topics_led=4), points) == 5  # capped at 5
+    assert governance_points(GovernanceCounts(topics_led=4, tasks_late=30), points) == 0  # 5 − 5
+    assert governance_points(GovernanceCounts(1, 0, 3, 0), GovernancePoints(cap=1)) == 0
+
+
+def test_governance_points_are_added_to_a_score_never_make_one():
+    done = GovernanceCounts(topics_led=1)
+    r = rates(C, BEIJING, done)
+    assert (r.points, r.score) == (2.0, pytest.approx(75.3333, abs=1e-3))  # 73.333 + 2
+    unscored = rates(UnitCounts(), BEIJING, done)
+    assert (unscored.points, unscored.score) == (2.0, None)  # nothing to judge: no score
+    off = RuleSet("no points", governance=GovernancePoints(0, 0, 0, 0, 0))
+    assert rates(C, off, done).score == pytest.approx(73.3333, abs=1e-3)
+    with pytest.raises(ValueError, match="at least 0"):
+        GovernancePoints(late_task=-1)
+
+
+def test_governance_points_reorder_the_ranking_and_its_change():
+    group = {"a": _unit(7), "b": _unit(7), "c": _unit(5)}
+    assert [r.rank for r in rank(group, BEIJING)] == [1, 1, 3]
+    done = {"b": GovernanceCounts(warnings_unanswered=1), "c": GovernanceCounts(topics_led=3)}
+    rows = {r.unit_code: r for r in rank(group, BEIJING, governance=done)}
+    # a 76, b 75.5, c 60 + 5 (capped): b drops below a; c still last.
+    assert (rows["a"].rank, rows["b"].rank, rows["c"].rank) == (1, 2, 3)
+    assert rows["b"].governance == GovernanceCounts(warnings_unanswered=1)
+    assert rows["c"].rates.points == 5
+    # The period before is ranked with its own points: b led there (a then b).
+    again = rank(group, BEIJING, group, governance=done, previous_governance={"b": done["c"]})
+    rows = {r.unit_code: r for r in again}
+    assert (rows["a"].previous_rank, rows["b"].previous_rank) == (2, 1)
+    assert rows["b"].change == -1
+
+
+def test_governance_counts_add_up():
+    assert GovernanceCounts(1, 2, 3, 4) + GovernanceCounts(1, 0, 0, 1) == GovernanceCounts(
+        2, 2, 3, 5
+    )

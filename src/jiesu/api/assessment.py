@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from jiesu.assessment import appeals, indicators
 from jiesu.assessment.appeals import Grounds
 from jiesu.assessment.export import workbook
-from jiesu.assessment.rankings import Period, checked, month, rankings, rule_sets
+from jiesu.assessment.rankings import Period, checked, month, rankings, rule_json, rule_sets
 from jiesu.domain.errors import InvalidInput, NotFound
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 from jiesu.storage.types import EARLIEST_YEAR, LATEST_YEAR, InstantOrNone, RowNumber
@@ -35,7 +35,7 @@ _office = role_guard(
 
 @router.get("/rules", summary="考评规则 Rule sets")
 def rules(ctx: ContextDep, actor: Annotated[Actor, Depends(_office)]) -> list[dict[str, Any]]:
-    return [vars(r) | {"unreachable": str(r.unreachable)} for r in rule_sets(ctx.city).values()]
+    return [rule_json(r) for r in rule_sets(ctx.city).values()]
 
 
 MonthQ = Annotated[str | None, Query(alias="month", pattern=r"^\d{4}-\d{2}$")]

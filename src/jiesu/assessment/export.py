@@ -1,6 +1,6 @@
 """The monthly assessment as an Excel workbook (A4), in the layout assessment offices use:
 one sheet per group (区, 街道乡镇, 市级部门, 公共服务企业), a title row naming the month and the
-rule set, then 序号, 单位名称, 诉求量, 响应率, 解决率, 满意率, 综合成绩, 排名, 名次变化, 约谈,
+rule set, then 序号, 单位名称, 诉求量, 响应率, 解决率, 满意率, 主动治理加减分, 综合成绩, 排名, 名次变化, 约谈,
 万人诉求比, 基数诉求比 (with the base's orders), 说明. Rates are percentages with one decimal; units not ranked are listed last."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from jiesu.context import Context
 
 from .rankings import GROUP_LABELS_ZH, Period, assess
 
-HEADER = ("序号", "单位名称", "诉求量", "响应率", "解决率", "满意率", "综合成绩", "排名",
+HEADER = ("序号", "单位名称", "诉求量", "响应率", "解决率", "满意率", "主动治理加减分", "综合成绩", "排名",
           "名次变化", "约谈", "万人诉求比", "基数诉求比", "基期诉求量", "说明")  # fmt: skip
 
 
@@ -44,6 +44,7 @@ def workbook(ctx: Context, period: Period, rules: str) -> bytes:
                     _pct(u["response_rate"]),
                     _pct(u["resolution_rate"]),
                     _pct(u["satisfaction_rate"]),
+                    u["governance"]["points"] or None,
                     round(u["score"], 2) if u["score"] is not None else None,
                     u["rank"],
                     (f"+{change}" if change > 0 else str(change)) if change else None,
@@ -58,7 +59,7 @@ def workbook(ctx: Context, period: Period, rules: str) -> bytes:
                 for cell in sheet[sheet.max_row]:
                     cell.fill = talk_fill
         for column, width in zip(
-            "ABCDEFGHIJKLMN", (6, 28, 8, 8, 8, 8, 9, 6, 8, 6, 10, 10, 10, 30), strict=True
+            "ABCDEFGHIJKLMNO", (6, 28, 8, 8, 8, 8, 10, 9, 6, 8, 6, 10, 10, 10, 30), strict=True
         ):
             sheet.column_dimensions[column].width = width
         sheet.freeze_panes = "A3"

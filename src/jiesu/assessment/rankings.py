@@ -13,15 +13,23 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from jiesu.city.config import CityConfig, ObservationPolicy
 from jiesu.city.units import UnitKind
 from jiesu.context import Context
-from jiesu.domain.assessment import Ranked, RuleSet, UnitCounts, Unreachable, rank
+from jiesu.domain.assessment import (
+    GovernanceCounts,
+    Ranked,
+    RuleSet,
+    UnitCounts,
+    Unreachable,
+    rank,
+)
 from jiesu.domain.errors import InvalidInput
 
 from .counts import unit_counts
+from .governance import governance_counts
 
 GROUPS = {
     "district": UnitKind.DISTRICT,
@@ -40,7 +48,10 @@ GROUP_LABELS_ZH = {
 def rule_sets(city: CityConfig) -> dict[str, RuleSet]:
     """The standard rule set (``assessment_weights``) and every one in ``assessment_rules``."""
     w = city.assessment_weights
-    found = {"standard": RuleSet("standard", w.response, w.resolution, w.satisfaction)}
+    points = city.governance_points.points()
+    found = {
+        "standard": RuleSet("standard", w.response, w.resolution, w.satisfaction, governance=points)
+    }
     for spec in city.assessment_rules:
         found[spec.name] = RuleSet(
             spec.name,
@@ -51,6 +62,7 @@ def rule_sets(city: CityConfig) -> dict[str, RuleSet]:
             Unreachable(spec.unreachable),
             spec.min_volume,
             spec.talk_bottom,
+            spec.governance_points.points() if spec.governance_points else points,
         )
     return found
 
@@ -118,14 +130,18 @@ def owner(city: CityConfig, code: str, kind: UnitKind) -> str | None:
     return None
 
 
+C = TypeVar("C", UnitCounts, GovernanceCounts)
+
+
 def group_counts(
-    city: CityConfig, counts: dict[str, UnitCounts], group: str
-) -> dict[str, UnitCounts]:
+    city: CityConfig, counts: dict[str, C], group: str, zero: type[C] = UnitCounts
+) -> dict[str, C]:
+    """Each unit's counts added up to the unit of ``group`` that answers for it."""
     kind = GROUPS[group]
-    out: dict[str, UnitCounts] = defaultdict(UnitCounts)
+    out: dict[str, C] = defaultdict(zero)
     for unit in city.units:  # every unit of the group appears, with zero if it had nothing
         if unit.kind is kind:
-            out[unit.code] = UnitCounts()
+            out[unit.code] = zero()
     for code, c in counts.items():
         answering = owner(city, code, kind)
         if answering is not None:
@@ -166,7 +182,8 @@ def checked(city: CityConfig, groups: tuple[str, ...], rules_name: str) -> RuleS
 @dataclass(frozen=True)
 class Readings:
     """What an assessment of a period reads from storage, whatever the rule set: the
-    counts of the period, of the period before and of the base period (A4)."""
+    counts of the period, of the period before and of the base period (A4), and the
+    proactive governance of the period and the period before (A2)."""
 
     period: Period
     previous: Period
@@ -175,6 +192,8 @@ class Readings:
     now: dict[str, UnitCounts]
     before: dict[str, UnitCounts]
     base_counts: dict[str, UnitCounts]
+    governance: dict[str, GovernanceCounts]
+    governance_before: dict[str, GovernanceCounts]
 
 
 def read(ctx: Context, period: Period) -> Readings:
@@ -191,6 +210,8 @@ def read(ctx: Context, period: Period) -> Readings:
         unit_counts(ctx, period.start, period.end),
         before,
         before if same else unit_counts(ctx, base.start, base.end),
+        governance_counts(ctx, period.start, period.end),
+        governance_counts(ctx, previous.start, previous.end),
     )
 
 
@@ -211,6 +232,8 @@ def assess(
     for group in groups:
         now = group_counts(ctx.city, r.now, group)
         before = group_counts(ctx.city, r.before, group)
+        done = group_counts(ctx.city, r.governance, group, GovernanceCounts)
+        done_before = group_counts(ctx.city, r.governance_before, group, GovernanceCounts)
         base_orders = {
             code: c.orders for code, c in group_counts(ctx.city, r.base_counts, group).items()
         }
@@ -221,10 +244,19 @@ def assess(
             "base": {"start": r.base.start, "end": r.base.end, "kind": policy.base_period},
             "group": group,
             "group_zh": GROUP_LABELS_ZH[group],
-            "rules": vars(rules) | {"unreachable": str(rules.unreachable)},
-            "units": [_row(ctx.city, x) | observe(x) for x in rank(now, rules, previous=before)],
+            "rules": rule_json(rules),
+            "units": [
+                _row(ctx.city, x) | observe(x) for x in rank(now, rules, before, done, done_before)
+            ],
         }
     return found
+
+
+def rule_json(rules: RuleSet) -> dict[str, Any]:
+    return vars(rules) | {
+        "unreachable": str(rules.unreachable),
+        "governance": vars(rules.governance),
+    }
 
 
 @dataclass(frozen=True)
@@ -253,6 +285,7 @@ def _row(city: CityConfig, r: Ranked) -> dict[str, Any]:
         "resolution_rate": r.rates.resolution,
         "satisfaction_rate": r.rates.satisfaction,
         "score": r.rates.score,
+        "governance": vars(r.governance) | {"points": r.rates.points},
         "rank": r.rank,
         "previous_rank": r.previous_rank,
         "change": r.change,

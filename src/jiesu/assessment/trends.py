@@ -2,8 +2,9 @@
 
 Each month is counted by :func:`jiesu.assessment.counts.unit_counts` and gathered into the
 group by :func:`jiesu.assessment.rankings.group_counts`, exactly as the monthly ranking
-does, and judged by the same rule set; a unit's rank is its rank in its group that month.
-A whole group is its units' counts added together (the group's overall rates).
+does, and judged by the same rule set with the month's proactive governance points; a
+unit's rank is its rank in its group that month. A whole group is its units' counts added
+together (the group's overall rates, without points).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from jiesu.context import Context
-from jiesu.domain.assessment import Rates, UnitCounts, rank, rates
+from jiesu.domain.assessment import GovernanceCounts, Rates, UnitCounts, rank, rates
 
 from .counts import unit_counts
+from .governance import governance_counts
 from .rankings import Period, checked, group_counts, month
 
 MONTHS = 12
@@ -69,15 +71,18 @@ def series(
     for label in months_back(last, n):
         period: Period = month(label, ctx.city.tz)
         grouped = group_counts(ctx.city, unit_counts(ctx, period.start, period.end), group)
-        ranked = rank(grouped, rules)
+        done = governance_counts(ctx, period.start, period.end)
+        ranked = rank(
+            grouped, rules, governance=group_counts(ctx.city, done, group, GovernanceCounts)
+        )
         placed = sum(1 for r in ranked if r.rank is not None)
         if unit_code is None:
             total = sum(grouped.values(), UnitCounts())
             points.append(MonthPoint(label, total, rates(total, rules), None, placed))
             continue
         row = next((r for r in ranked if r.unit_code == unit_code), None)
-        counts = row.counts if row else UnitCounts()
-        points.append(
-            MonthPoint(label, counts, rates(counts, rules), row.rank if row else None, placed)
-        )
+        if row is None:
+            points.append(MonthPoint(label, UnitCounts(), rates(UnitCounts(), rules), None, placed))
+        else:
+            points.append(MonthPoint(label, row.counts, row.rates, row.rank, placed))
     return points

@@ -23,6 +23,7 @@ from .policies import (
     DurationSpec,
     ExtensionPolicy,
     FrequencyWindow,
+    GovernancePointsSpec,
     HandlingPolicy,
     IntakePolicy,
     ObjectionClock,
@@ -49,6 +50,7 @@ __all__ = [  # the policies are defined in .policies
     "DurationSpec",
     "ExtensionPolicy",
     "FrequencyWindow",
+    "GovernancePointsSpec",
     "HandlingPolicy",
     "IntakePolicy",
     "ObjectionClock",
@@ -156,6 +158,7 @@ class CityConfig(_Strict):
     assessment_weights: AssessmentWeights = AssessmentWeights(
         response=0.2, resolution=0.4, satisfaction=0.4
     )
+    governance_points: GovernancePointsSpec = GovernancePointsSpec()  # A2, BJ Art. 32
     assessment_rules: tuple[AssessmentRuleSpec, ...] = ()  # more rule sets, to compare (A3)
     observation_policy: ObservationPolicy = ObservationPolicy()  # A4
     appeal_policy: AppealPolicy = AppealPolicy()  # A6

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
+from jiesu.domain.assessment import GovernancePoints
 from jiesu.domain.deadlines import Duration, DurationUnit
 from jiesu.domain.hotspots import WarningRule
 
@@ -185,6 +186,9 @@ class WarningPolicy(_Strict):
     max_p: float = Field(default=0.001, gt=0, le=0.5)
     floor: float = Field(default=0.5, gt=0)
     persistent_weeks: int = Field(default=4, ge=2, le=26)
+    # days a warned unit has to answer with its measures; later or never counts against
+    # it in the assessment (A2, ``GovernancePointsSpec.unanswered_warning``)
+    answer_days: int = Field(default=7, ge=1, le=60)
 
     @model_validator(mode="after")
     def _weeks_read(self) -> WarningPolicy:
@@ -196,7 +200,22 @@ class WarningPolicy(_Strict):
         return self
 
     def rule(self) -> WarningRule:
-        return WarningRule(**self.model_dump())
+        return WarningRule(**self.model_dump(exclude={"answer_days"}))
+
+
+class GovernancePointsSpec(_Strict):
+    """Proactive governance in the score (主动治理加减分, A2; BJ Art. 32): points for each
+    monthly topic led (or co-handled) that closed with its fall met, less points for each
+    topic task done late and each weekly warning answered late; each side capped."""
+
+    topic_lead: float = Field(default=2.0, ge=0, le=100)
+    topic_co: float = Field(default=1.0, ge=0, le=100)
+    late_task: float = Field(default=0.5, ge=0, le=100)
+    unanswered_warning: float = Field(default=0.5, ge=0, le=100)
+    cap: float = Field(default=5.0, ge=0, le=100)
+
+    def points(self) -> GovernancePoints:
+        return GovernancePoints(**self.model_dump())
 
 
 class AssessmentRuleSpec(_Strict):
@@ -208,3 +227,4 @@ class AssessmentRuleSpec(_Strict):
     unreachable: str = Field(default="excluded", pattern="^(excluded|against)$")
     min_volume: int = Field(default=5, ge=0)
     talk_bottom: int = Field(default=1, ge=0)
+    governance_points: GovernancePointsSpec | None = None  # None: the city's

@@ -41,6 +41,24 @@ def score(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def points(value: float) -> str:
+    """Proactive governance points as shown: +2, −0.5, or a dash for none."""
+    if not value:
+        return "—"
+    return f"+{value:g}" if value > 0 else f"−{-value:g}"
+
+
+def governance_text(g: Mapping[str, Any]) -> str:
+    """What earned or cost a unit its governance points, in one line."""
+    parts = [
+        (g["topics_led"], "牵头每月一题达标结项"),
+        (g["topics_co"], "配合每月一题达标结项"),
+        (g["tasks_late"], "专题任务逾期"),
+        (g["warnings_unanswered"], "预警逾期未反馈"),
+    ]
+    return "；".join(f"{what} {n} 项" for n, what in parts if n) or "本期无主动治理加减分事项"
+
+
 def change_text(change: int | None) -> tuple[str, str]:
     """The change of rank as shown, and its CSS class: up, down, same, none."""
     if change is None:
@@ -73,7 +91,16 @@ def rule_text(rules: Mapping[str, Any]) -> str:
         f"权重 响应{rules['response_weight']:g} · 解决{rules['resolution_weight']:g} · "
         f"满意{rules['satisfaction_weight']:g}；基本满意计{rules['basically_satisfied_credit']:g}；"
         f"无法联系{UNREACHABLE_LABELS_ZH.get(rules['unreachable'], rules['unreachable'])}；"
-        f"诉求量少于{rules['min_volume']}件不排名；末{rules['talk_bottom']}名约谈"
+        f"诉求量少于{rules['min_volume']}件不排名；末{rules['talk_bottom']}名约谈；"
+        + _governance_rule(rules["governance"])
+    )
+
+
+def _governance_rule(g: Mapping[str, float]) -> str:
+    return (
+        f"主动治理：牵头结项+{g['topic_lead']:g}、配合结项+{g['topic_co']:g}、"
+        f"任务逾期−{g['late_task']:g}、预警逾期未反馈−{g['unanswered_warning']:g}"
+        f"（加减各不超过{g['cap']:g}分）"
     )
 
 
