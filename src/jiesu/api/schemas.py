@@ -85,6 +85,14 @@ class VisitOut(BaseModel):
     answered_at: datetime | None
 
 
+class TopicRefOut(BaseModel):
+    """A monthly topic (每月一题, G2) a request is on: its lead unit and plan apply."""
+
+    id: int
+    title: str
+    lead_unit_code: str
+
+
 class TicketOut(BaseModel):
     number: str
     version: int
@@ -152,6 +160,7 @@ class TicketOut(BaseModel):
     original: str | None = None
     merged: list[str] | None = None
     repeat_count: int | None = None
+    topics: list[TopicRefOut] | None = None  # the active monthly topics it is on (G2)
 
 
 def ticket_out(ticket: Ticket, actor: Actor, now: datetime) -> TicketOut:

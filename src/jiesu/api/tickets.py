@@ -12,6 +12,7 @@ from jiesu.actions import ActionSpec, load_stage_actions
 from jiesu.actions import run as run_action
 from jiesu.domain.errors import InvalidInput
 from jiesu.domain.ticket import RequestType, Status
+from jiesu.governance.topic_of import topics_about
 from jiesu.intake.receive import NewTicket, receive
 from jiesu.storage import repository as repo
 from jiesu.storage.repository import TicketFilter
@@ -19,7 +20,15 @@ from jiesu.storage.types import MAX_INT, InstantOrNone
 from jiesu.storage.uow import UnitOfWork
 
 from .deps import ActorDep, ContextDep
-from .schemas import EventOut, TicketOut, TicketPage, event_out, ticket_out, with_links
+from .schemas import (
+    EventOut,
+    TicketOut,
+    TicketPage,
+    TopicRefOut,
+    event_out,
+    ticket_out,
+    with_links,
+)
 
 router = APIRouter(prefix="/api/tickets", tags=["tickets"])
 
@@ -88,7 +97,9 @@ def get_ticket(number: str, ctx: ContextDep, actor: ActorDep) -> TicketOut:
     with UnitOfWork(ctx.engine, write=False) as uow:
         ticket = repo.get_ticket(uow.session, number)
         ensure_visible(ticket, actor)
-        return with_links(uow.session, ticket, ticket_out(ticket, actor, ctx.now()))
+        out = with_links(uow.session, ticket, ticket_out(ticket, actor, ctx.now()))
+        topics = topics_about(uow.session, ctx.city, ticket)
+        return out.model_copy(update={"topics": [TopicRefOut(**vars(t)) for t in topics]})
 
 
 @router.get("/{number}/timeline", response_model=list[EventOut], summary="办理过程 Timeline")
