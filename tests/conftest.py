@@ -72,6 +72,7 @@ USERS = {
 }
 
 TICKET_TABLES = (
+    "work_reports",
     "unit_data_days",
     "topic_events",
     "topic_items",

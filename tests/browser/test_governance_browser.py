@@ -51,3 +51,18 @@ def test_a_supervisor_examines_the_week_and_the_street_answers(browser_context, 
     expect(page.get_by_test_id("hotspots").locator("tbody tr")).to_contain_text(
         "约谈物业公司，电梯已修复"
     )
+    log_out(page)
+
+    # G4: the month's work report, issued by the supervisor, counts the answer just given.
+    log_in(page, live_server, "supervisor")
+    page.get_by_role("link", name="高频预警").click()
+    page.get_by_role("navigation", name="主动治理").get_by_role("link", name="工作报告").click()
+    expect(page.locator("h1")).to_have_text("月度工作报告")
+    page.get_by_test_id("issue").click()
+    expect(page.locator(".flash")).to_have_text("已生成 2026-11 月度工作报告（第 1 版）")
+    expect(page.get_by_test_id("report-title")).to_have_text("测试市 2026-11 接诉即办月度工作报告")
+    first = page.get_by_test_id("recommendations").locator("li").first
+    expect(first).to_contain_text("1 条高频预警未反馈整改措施")
+    expect(first).to_contain_text("和平街道（1）")
+    expect(page.get_by_test_id("warnings-summary")).to_contain_text("已反馈措施 1 条")
+    shot(page, "governance-report")

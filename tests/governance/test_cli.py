@@ -42,3 +42,30 @@ def test_topics_are_listed_after_recording_ended_months(ctx, capsys):
     assert out[-1] == "1 topics; 0 ended months recorded now"
     assert main(["governance", "topics", "--state", "active", "--json", *_db(ctx)]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_a_months_report_is_issued_once_and_printed(ctx, capsys):
+    """G4: ``jiesu governance report`` prints the stored report, issuing it the first time;
+    ``--regenerate REASON`` adds a version."""
+    args = ["governance", "report", "--month", "2020-01", *_db(ctx)]
+    assert main([*args, "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    first = json.loads(out)
+    assert (first["month"], first["scope"], first["version"], first["issued_by"]) == (
+        "2020-01", "city", 1, "cli")  # fmt: skip
+    assert first["content"]["volume"]["total"]["now"] == 0 and "issued now" in err
+    assert main([*args, "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["id"] == first["id"] and "as issued before" in err
+    assert main([*args, "--district", "990101", "--regenerate", "重新统计"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("# 东区 2020-01 接诉即办月度工作报告") and "## 一、工作建议" in out
+    assert "第 2 版" not in out and "version 1, issued now" in err  # the district's first
+    assert main([*args, "--regenerate", "重新统计"]) == 0
+    assert "version 2, issued now" in capsys.readouterr().err
+
+
+def test_a_report_of_a_street_is_refused_with_its_code(ctx, capsys):
+    assert main(["governance", "report", "--month", "2020-01", "--district", "990101001",
+                 *_db(ctx)]) == 2  # fmt: skip
+    assert "report.bad_scope" in capsys.readouterr().err

@@ -24,6 +24,7 @@ from . import (
     open311,
     places,
     public_intake,
+    reports,
     requesters,
     tickets,
     topics,
@@ -62,6 +63,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(bulletin.router)
     app.include_router(governance.router)
     app.include_router(topics.router)
+    app.include_router(reports.router)
     app.include_router(unit_data.router)
     app.include_router(knowledge_api.router)
     app.include_router(knowledge_api.public_router)

@@ -384,6 +384,7 @@ def install(app: FastAPI) -> None:
         governance_pages,
         handling_pages,
         public_pages,
+        report_pages,
         topic_pages,
         visit_pages,
     )
@@ -397,6 +398,7 @@ def install(app: FastAPI) -> None:
     app.include_router(public_pages.router)
     app.include_router(governance_pages.router)
     app.include_router(topic_pages.router)
+    app.include_router(report_pages.router)
     knowledge.install(app)
 
     @app.exception_handler(LoginRequired)

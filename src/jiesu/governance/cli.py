@@ -2,7 +2,8 @@
 hotspots from the command line (G5) — for a cron job instead of the worker, or to look;
 ``jiesu governance topics``: the monthly topics and how each stands (G2), after recording
 any month that has ended (as the worker does); ``jiesu governance open-data``: a month's
-requests desensitised as CSV for the open-data portal (G6)."""
+requests desensitised as CSV for the open-data portal (G6); ``jiesu governance report``: a
+month's work report with its recommendations (G4), issued first if it was not yet."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from jiesu.bootstrap import add_context_options, context_from_args
 
 
 def add_governance_commands(subparsers) -> None:
-    sub = subparsers.add_parser("governance", help="proactive governance (G5)").add_subparsers(
+    sub = subparsers.add_parser("governance", help="proactive governance (G1–G6)").add_subparsers(
         dest="governance_cmd", required=True
     )
     sp = sub.add_parser("warn", help="examine a week and issue its hotspot warnings")
@@ -35,6 +36,13 @@ def add_governance_commands(subparsers) -> None:
     sp.add_argument("--k", type=int, default=5, help="rows sharing each published combination")
     sp.add_argument("--out", help="file to write (default: standard output)")
     sp.set_defaults(func=cmd_open_data)
+    sp = sub.add_parser("report", help="a month's work report and recommendations (G4)")
+    add_context_options(sp)
+    sp.add_argument("--month", help="YYYY-MM (default: the last ended month)")
+    sp.add_argument("--district", help="a district's code (default: the whole city)")
+    sp.add_argument("--format", choices=["md", "json"], default="md")
+    sp.add_argument("--regenerate", metavar="REASON", help="issue a new version, for this reason")
+    sp.set_defaults(func=cmd_report)
 
 
 def cmd_warn(args) -> int:
@@ -111,4 +119,32 @@ def cmd_open_data(args) -> int:
     print(f"{data.month}: {data.received} requests, {data.confidential} confidential left out, "
           f"{sum(d.by_level)} published (by level {'/'.join(map(str, d.by_level))}), "
           f"{d.suppressed} suppressed; k = {data.k}", file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def cmd_report(args) -> int:
+    """Print the month's report as stored; issue it first if it was not yet (after
+    recording the topics' ended months, as the worker does)."""
+    import sys
+
+    from jiesu.domain.roles import Actor
+
+    from .report_markdown import markdown
+    from .reports import CITY, get_report, issue
+    from .topic_figures import record_due
+
+    ctx = context_from_args(args)
+    record_due(ctx)
+    done = issue(ctx, args.month, args.district or CITY, by="cli",
+                 regenerate=bool(args.regenerate), reason=args.regenerate or "")  # fmt: skip
+    report = get_report(ctx, Actor.system(ctx.hotline_unit.code), done.id)
+    if args.format == "json":
+        print(json.dumps({"id": report.id, "month": report.month, "scope": report.scope,
+                          "version": report.version, "issued_at": report.issued_at.isoformat(),
+                          "issued_by": report.issued_by, "reason": report.reason,
+                          "content": report.content}, ensure_ascii=False))  # fmt: skip
+    else:
+        sys.stdout.write(markdown(report))
+    state = "issued now" if done.new else "as issued before"
+    print(f"{done.month} {done.scope}: version {done.version}, {state}", file=sys.stderr)
     return 0

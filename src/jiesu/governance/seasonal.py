@@ -48,10 +48,14 @@ class Seasonal:
     scope: Unit | None
 
 
-def seasonal(ctx: Context, actor: Actor, target: str | None = None) -> Seasonal:
-    """The outlook for ``target`` (by default the month after the current one)."""
+def seasonal(
+    ctx: Context, actor: Actor, target: str | None = None, latest: str | None = None
+) -> Seasonal:
+    """The outlook for ``target`` (by default the month after the current one), from the
+    three months up to ``latest`` (by default the last full month; a work report of an
+    earlier month passes its own)."""
     tz = ctx.city.tz
-    latest = last_full_month(ctx)
+    latest = latest or last_full_month(ctx)
     target = target or shift_month(latest, 2)
     recent = [shift_month(latest, k) for k in (-2, -1, 0)]
     wanted = {

@@ -58,9 +58,11 @@ def _ratio(a: int, b: int) -> float | None:
     return round(a / b, 4) if b else None
 
 
-def candidates(ctx: Context) -> Candidates:
+def candidates(ctx: Context, latest: str | None = None) -> Candidates:
+    """The candidates over the ``WINDOW`` months up to ``latest`` (by default the last full
+    month)."""
     tz = ctx.city.tz
-    labels = months_back(last_full_month(ctx), WINDOW)
+    labels = months_back(latest or last_full_month(ctx), WINDOW)
     periods = [month(label, tz) for label in labels]
     start, end = periods[0].start, periods[-1].end
     evaluated = t.satisfaction.is_not(None)

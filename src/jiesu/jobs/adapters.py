@@ -27,6 +27,7 @@ TOPICS = (
     "governance.warning",  # the week's hotspots, to the street warned (G5)
     "governance.topic",  # a monthly topic launched, a task given, a month recorded (G2)
     "governance.unit_data",  # a day's changed tickets, in full, to each unit concerned (G4)
+    "governance.report",  # a month's work report, to the hotline office and its district (G4)
 )
 
 

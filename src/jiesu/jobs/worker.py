@@ -16,7 +16,7 @@ log = logging.getLogger("jiesu.worker")
 
 
 #: How often the periodic duties (knowledge-base review reminders, the weekly warning of
-#: hotspots once a week has ended) run.
+#: hotspots once a week has ended, the monthly work reports once a month has) run.
 DUTY_INTERVAL = 3600.0
 #: How often the deadline watch looks for yellow and red warnings (H1, D6).
 WATCH_INTERVAL = 60.0
@@ -45,6 +45,7 @@ def periodic_duties(ctx: Context) -> bool:
     """Work that is due by the calendar rather than by an event; each call does only what
     is due, so a restarted worker repeats nothing. True while the day's push to the units
     has chunks left, which the worker then goes on with round by round."""
+    from jiesu.governance.reports import issue_due as report_due
     from jiesu.governance.topic_figures import record_due
     from jiesu.governance.warnings import issue_due
     from jiesu.knowledge.reminders import queue_review_reminders
@@ -58,6 +59,9 @@ def periodic_duties(ctx: Context) -> bool:
     recorded = record_due(ctx)
     if recorded:
         log.info("monthly topics: %d ended months recorded", recorded)
+    reported = report_due(ctx)  # after the month's topics are recorded: the report shows them
+    if reported:
+        log.info("work reports of %s: %d issued", reported[0].month, len(reported))
     return push_unit_data(ctx)
 
 

@@ -45,6 +45,7 @@ from .governance import (
     topics,
     unit_data_days,
     warning_weeks,
+    work_reports,
 )
 from .handling import co_handler_tasks, deadline_warnings, whistle_calls
 from .intake import (
@@ -101,5 +102,6 @@ __all__ = [
     "units",
     "users",
     "warning_weeks",
+    "work_reports",
     "whistle_calls",
 ]

@@ -162,3 +162,23 @@ unit_data_days = Table(
     Column("started_at", UTCDateTime, nullable=False),
     Column("pushed_at", UTCDateTime),
 )
+
+
+#: Monthly work reports (月度工作报告, G4; ``governance.reports``), kept as issued: the
+#: content (JSON) is never rewritten. ``scope`` is ``city`` or a district's code. The worker
+#: issues version 1 of each once the month has ended; regenerating on demand adds the next
+#: version with its reason, and the earlier ones stay.
+work_reports = Table(
+    "work_reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("month", String(7), nullable=False),
+    Column("scope", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("issued_by", String(64), nullable=False),
+    Column("reason", Text, nullable=False, default=""),  # why it was regenerated
+    Column("content", JSON, nullable=False),
+    UniqueConstraint("month", "scope", "version"),
+    Index("ix_work_reports_scope_month", "scope", "month"),
+)
