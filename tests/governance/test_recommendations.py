@@ -51,12 +51,13 @@ def test_a_february_is_not_a_fall_nor_a_march_a_rise_per_day():
     assert kinds(Figures(matters=[MatterFigure(HEATING, 45, 28, 31, 28)])) == []  # ×1.45
 
 
-def test_a_unit_is_recommended_for_a_talk_only_the_second_month_running():
+def test_a_unit_marked_for_a_talk_the_second_month_running_comes_first():
     once = TalkFigure("990101001", "东华街道", "街道乡镇", 2, 61.5, talk_before=False)
     again = TalkFigure("990101002", "和平街道", "街道乡镇", 3, 58.0, talk_before=True)
-    (r,) = recommend(Figures(talks=[once, again]))
+    r, first = recommend(Figures(talks=[once, again]))
     assert (r.kind, r.figures["unit_code"], r.figures["rank"]) == ("talk_again", "990101002", 3)
     assert "和平街道连续两个月排名靠后" in r.title_zh and "58.0 分" in r.reason_zh
+    assert (first.kind, first.title_zh) == ("talk", "约谈东华街道")  # first time: ranked low
 
 
 def test_a_rate_falling_five_points_or_more():

@@ -17,6 +17,7 @@ its reason and the figures behind it, so that a reader can check it:
   month before, by at least ``rise_min`` (10) requests — only when the month before is known
   in full;
 - **seasonal**: a matter expected to rise next month (G3) by at least ``seasonal_min`` (10);
+- **talk**: a unit marked for a talk this month for the first time;
 - **candidate**: a topic candidate (long-running, hard) that no open topic covers yet —
   for a district, only among the district's own hot matters.
 
@@ -95,6 +96,7 @@ WEIGHTS = {
     "warnings_not_fallen": 60,
     "rising": 55,
     "seasonal": 50,
+    "talk": 45,
     "candidate": 40,
 }
 KIND_LABELS_ZH = {
@@ -106,6 +108,7 @@ KIND_LABELS_ZH = {
     "warnings_not_fallen": "预警未回落",
     "rising": "诉求上升",
     "seasonal": "季节预判",
+    "talk": "约谈",
     "candidate": "建议立题",
 }
 RATE_LABELS_ZH = {"response": "响应率", "resolution": "解决率", "satisfaction": "满意率"}
@@ -120,13 +123,20 @@ def _rec(kind: str, title: str, reason: str, size: float, **figures: Any) -> Rec
 
 
 def _talks(f: Figures, th: Thresholds) -> list[Recommendation]:
-    return [
-        _rec("talk_again", f"{x.unit}连续两个月排名靠后，建议约谈",
-             f"本月在{x.group}中排名第 {x.rank}（{x.score if x.score is not None else '—'} 分），"
-             "上月亦列入约谈；建议约谈主要负责人，查找办理中的薄弱环节",
-             -(x.score or 0.0), unit_code=x.unit_code, group=x.group, rank=x.rank, score=x.score)
-        for x in f.talks if x.talk_before
-    ]  # fmt: skip
+    out = []
+    for x in f.talks:
+        score = "—" if x.score is None else f"{x.score:.1f}"
+        if x.talk_before:
+            out.append(_rec("talk_again", f"{x.unit}连续两个月排名靠后，建议约谈",
+                            f"本月在{x.group}中排名第 {x.rank}（{score} 分），上月亦列入约谈；"
+                            "建议约谈主要负责人，查找办理中的薄弱环节", -(x.score or 0.0),
+                            unit_code=x.unit_code, group=x.group, rank=x.rank, score=x.score))  # fmt: skip
+        else:
+            out.append(_rec("talk", f"约谈{x.unit}",
+                            f"本月在{x.group}中排名第 {x.rank}（{score} 分），列入约谈（考评办法：排名"
+                            "末位的单位约谈）", -(x.score or 0.0),
+                            unit_code=x.unit_code, group=x.group, rank=x.rank, score=x.score))  # fmt: skip
+    return out
 
 
 def _rates(f: Figures, th: Thresholds) -> list[Recommendation]:
