@@ -80,6 +80,7 @@ TICKET_TABLES = (
     "topic_units",
     "topics",
     "hotspot_warnings",
+    "governance_appeals",
     "warning_weeks",
     "assessment_daily",
     "assessment_facts",

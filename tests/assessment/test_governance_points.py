@@ -175,3 +175,112 @@ def test_the_workbook_and_the_console_show_the_points(
     unit = client.get(f"/console/assessment/units/{HEPING}",
                       params={"month": "2026-11", "group": "street", "rules": "small"})  # fmt: skip
     assert "主动治理 −0.5（预警逾期未反馈 1 项）" in unit.text
+
+
+APPEALS = "/api/assessment/governance-appeals"
+
+
+def test_a_unit_appeals_a_charge_and_an_upheld_appeal_removes_its_points(
+    client,
+    auth,
+    clock,
+    engine,
+    ctx,
+    office_city,  # noqa: F811
+):
+    for street, user in ((DONGHUA, "donghua"), (HEPING, "heping")):
+        _handled(
+            client, auth, clock, street, user, visit={"solved": True, "satisfaction": "satisfied"}
+        )
+    warned = _warn(engine, HEPING, START + timedelta(hours=1))  # due 30 Nov 10:00
+    other = _warn(engine, DONGHUA, START + timedelta(hours=1))
+    body = {"kind": "warning", "item_id": warned, "reason": "措施已于11月27日电话报区城管委"}
+    clock.now = datetime(2026, 11, 29, 9, 0, tzinfo=TZ)  # not late yet: nothing to appeal
+    r = client.post(APPEALS, json=body, headers=auth("heping"))
+    assert r.status_code == 422 and r.json()["code"] == "governance_appeal.not_charged"
+
+    clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=TZ)
+    charged = client.get("/api/assessment/governance-charges", params={"month": "2026-11"},
+                         headers=auth("heping")).json()  # fmt: skip
+    assert [(c["kind"], c["item_id"], c["appeal"]) for c in charged] == [("warning", warned, None)]
+    r = client.post(APPEALS, json=body | {"item_id": other}, headers=auth("heping"))
+    assert r.json()["code"] == "governance_appeal.not_charged"  # 东华's charge, not 和平's
+    r = client.post(APPEALS, json=body, headers=auth("heping"))
+    assert r.status_code == 201, r.text
+    appeal = r.json()
+    assert (appeal["unit_code"], appeal["kind_zh"], appeal["decision"]) == (
+        HEPING, "预警逾期未反馈", None
+    )  # fmt: skip
+    r = client.post(APPEALS, json=body, headers=auth("heping"))
+    assert r.status_code == 409 and r.json()["code"] == "governance_appeal.repeated"
+    assert client.get(f"{APPEALS}/{appeal['id']}", headers=auth("donghua")).status_code == 404
+    assert [a["id"] for a in client.get(APPEALS, headers=auth("supervisor")).json()] == [
+        appeal["id"]
+    ]  # fmt: skip
+    assert client.get(APPEALS, headers=auth("donghua")).json() == []  # not its appeal
+
+    decide = f"{APPEALS}/{appeal['id']}/decide"
+    verdict = {"upheld": True, "reason": "区城管委确认已收到措施"}
+    r = client.post(decide, json=verdict, headers=auth("heping"))
+    assert r.status_code == 403 and r.json()["code"] == "appeal.forbidden"
+    r = client.post(decide, json=verdict, headers=auth("supervisor"))
+    assert r.status_code == 200 and r.json()["decision"] == "upheld"
+    r = client.post(decide, json=verdict, headers=auth("supervisor"))
+    assert r.status_code == 409 and r.json()["code"] == "appeal.decided"
+    streets = _rank(client, auth, month="2026-11", group="street", rules="small")
+    assert streets[HEPING]["governance"]["points"] == 0 and streets[HEPING]["score"] == 100.0
+    charged = client.get("/api/assessment/governance-charges", params={"month": "2026-11"},
+                         headers=auth("supervisor")).json()  # fmt: skip
+    assert {(c["unit_code"], c["appeal"]) for c in charged} == {(HEPING, "upheld"), (DONGHUA, None)}
+
+    clock.now = datetime(2026, 12, 11, 9, 0, tzinfo=TZ)  # 10 days after 东华's deadline
+    r = client.post(APPEALS, json=body | {"item_id": other}, headers=auth("donghua"))
+    assert r.status_code == 422 and r.json()["code"] == "appeal.window_closed"
+    r = client.post(APPEALS, json=body | {"kind": "ticket"}, headers=auth("donghua"))
+    assert r.status_code == 422 and r.json()["code"] == "input.invalid"
+
+
+def test_a_charge_is_appealed_and_decided_in_the_console(
+    client,
+    auth,
+    clock,
+    engine,
+    ctx,
+    office_city,  # noqa: F811
+):
+    from tests.console.helpers import csrf
+
+    for street, user in ((DONGHUA, "donghua"), (HEPING, "heping")):
+        _handled(
+            client, auth, clock, street, user, visit={"solved": True, "satisfaction": "satisfied"}
+        )
+    warned = _warn(engine, HEPING, START + timedelta(hours=1))
+    clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=TZ)
+    login(client, "heping")
+    page = client.get(f"/console/assessment/units/{HEPING}",
+                      params={"month": "2026-11", "group": "street"})  # fmt: skip
+    assert page.status_code == 200 and 'data-testid="charges"' in page.text
+    assert f'data-testid="appeal-warning-{warned}"' in page.text
+    form = {"csrf_token": csrf(page.text), "kind": "warning", "item_id": str(warned),
+            "reason": "已电话报送措施", "back": f"/console/assessment/units/{HEPING}?month=2026-11"}  # fmt: skip
+    r = client.post("/console/assessment/governance-appeals", data=form, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith("month=2026-11")
+    r = client.post("/console/assessment/governance-appeals", data=form, follow_redirects=False)
+    assert r.status_code == 409 and "governance_appeal.repeated" in r.text
+    page = client.get(f"/console/assessment/units/{HEPING}", params={"month": "2026-11"})
+    assert "申诉待审核" in page.text and f'data-testid="appeal-warning-{warned}"' not in page.text
+
+    client.cookies.clear()
+    login(client, "supervisor")
+    page = client.get("/console/assessment/appeals")
+    assert 'data-testid="decide-charge-' in page.text and "已电话报送措施" in page.text
+    appeal_id = client.get(APPEALS, headers=auth("supervisor")).json()[0]["id"]
+    r = client.post(f"/console/assessment/governance-appeals/{appeal_id}/decide",
+                    data={"csrf_token": csrf(page.text), "upheld": "true", "reason": "核实属实"},
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303
+    page = client.get("/console/assessment/appeals?all=1")
+    assert "申诉成立，不扣分" in page.text and "核实属实" in page.text
+    ranking = client.get("/console/assessment/rankings",
+                         params={"month": "2026-11", "group": "street", "rules": "small"})  # fmt: skip
+    assert f'data-testid="points-{HEPING}" title="本期无主动治理加减分事项">—</td>' in ranking.text

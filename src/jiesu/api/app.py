@@ -19,6 +19,7 @@ from . import (
     dispatch,
     errors,
     governance,
+    governance_appeals,
     handling,
     meta,
     open311,
@@ -60,6 +61,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(handling.router)
     app.include_router(visits.router)
     app.include_router(assessment.router)
+    app.include_router(governance_appeals.router)
     app.include_router(bulletin.router)
     app.include_router(governance.router)
     app.include_router(topics.router)

@@ -30,6 +30,7 @@ from jiesu.storage.uow import UnitOfWork
 
 from . import assessment_views as av
 from . import forms, handling_views, uploads, views
+from .governance_appeal_pages import appeal_rows
 from .refusals import REFUSALS, Problem, refusal
 from .web import PageSession, PostedForm, PostSession, redirect, render
 
@@ -75,6 +76,7 @@ def appeal_list(request: Request, ctx: ContextDep, session: PageSession) -> Resp
         "assessment/appeals.html",
         session=session,
         rows=rows,
+        charge_appeals=appeal_rows(ctx, actor, everything),
         office=office,
         everything=everything,
         may_decide=actor.role in REVIEWERS,

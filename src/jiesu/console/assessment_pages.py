@@ -26,6 +26,7 @@ from jiesu.domain.roles import HOTLINE_ROLES
 
 from . import assessment_views as av
 from . import views
+from .governance_appeal_pages import charge_rows
 from .refusals import Problem
 from .web import PageSession, render
 
@@ -162,6 +163,8 @@ def unit_page(code: str, request: Request, ctx: ContextDep, session: PageSession
         mine=mine,
         rules=ranked["rules"],
         rows=[av.contribution_row(r, ctx.city) for r in found.rows],
+        charges=charge_rows(ctx, period, c["group"], code, session.user.unit_code),
+        appeal_window=ctx.city.appeal_policy.window_days,
         filters=list(dd.FILTERS.items()),
         only=only,
         page=min(page, pages),

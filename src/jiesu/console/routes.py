@@ -381,6 +381,7 @@ def install(app: FastAPI) -> None:
         appeal_pages,
         assessment_pages,
         dispatch_pages,
+        governance_appeal_pages,
         governance_pages,
         handling_pages,
         public_pages,
@@ -394,6 +395,7 @@ def install(app: FastAPI) -> None:
     app.include_router(handling_pages.router)
     app.include_router(assessment_pages.router)
     app.include_router(appeal_pages.router)
+    app.include_router(governance_appeal_pages.router)
     app.include_router(visit_pages.router)
     app.include_router(public_pages.router)
     app.include_router(governance_pages.router)

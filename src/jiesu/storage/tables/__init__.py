@@ -10,7 +10,7 @@ The tables are defined by the stage of the ticket's flow they serve, all on the 
 from __future__ import annotations
 
 from .accounts import sessions, units, users
-from .assessment import appeals, assessment_daily, assessment_facts
+from .assessment import appeals, assessment_daily, assessment_facts, governance_appeals
 from .core import (
     APPEND_ONLY,
     CONTEST_PENDING_SQL,
@@ -78,6 +78,7 @@ __all__ = [
     "dispatch_models",
     "dispatch_objections",
     "ever_escalated",
+    "governance_appeals",
     "hotspot_warnings",
     "idempotency_keys",
     "kb_articles",

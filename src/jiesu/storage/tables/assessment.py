@@ -1,5 +1,5 @@
-"""Assessment: appeals against a ticket's effect on a score, and the counted facts with
-their daily sums."""
+"""Assessment: appeals against a ticket's effect on a score or against a proactive
+governance charge, and the counted facts with their daily sums."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from ..types import UTCDateTime
@@ -35,6 +36,27 @@ appeals = Table(
     Column("decided_at", UTCDateTime),
     Column("reviewer", String(64)),
     Column("review_reason", Text),
+)
+
+
+#: Appeals against a proactive governance charge (A2, A6): a topic task done late or a weekly
+#: warning answered late, contested by the unit charged (``assessment.governance_appeals``).
+#: One per charge and unit, decided once; upheld, the charge no longer costs points.
+governance_appeals = Table(
+    "governance_appeals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # task | warning
+    Column("item_id", Integer, nullable=False),  # topic_items.id or hotspot_warnings.id
+    Column("unit_code", String(64), ForeignKey("units.code"), nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("filed_at", UTCDateTime, nullable=False),
+    Column("filed_by", String(64), nullable=False),
+    Column("decision", String(16), index=True),  # upheld | rejected; empty while under review
+    Column("decided_at", UTCDateTime),
+    Column("reviewer", String(64)),
+    Column("review_reason", Text),
+    UniqueConstraint("kind", "item_id", "unit_code"),
 )
 
 
