@@ -59,8 +59,10 @@ def test_demo_logins_work_and_the_street_has_open_tickets(demo):
 
 
 def test_the_demo_has_a_launched_topic_with_a_task_for_the_street(demo):
-    """G2: one topic launched ten days ago on the demo district's commonest matter, its task
-    the demo street's to report; one planned. Running the demo again adds none."""
+    """G2: one topic launched ten days ago on the demo district's commonest matter, its two
+    tasks the demo street's (one to report done, one three days overdue: a charge in the
+    assessment once the topic was launched before it fell due); one planned. Running the demo
+    again adds none."""
     from jiesu.domain.roles import Actor, Role
     from jiesu.governance import topic_reading as tr
 
@@ -69,9 +71,9 @@ def test_the_demo_has_a_launched_topic_with_a_task_for_the_street(demo):
     topics = tr.list_topics(ctx)
     assert sorted(x.state for x in topics) == ["active", "planned"]
     active = next(x for x in topics if x.state == "active")
-    assert active.tasks.total == 1 and active.scope.code == ctx.city.unit(street.unit_code).parent
+    assert active.tasks.total == 2 and active.scope.code == ctx.city.unit(street.unit_code).parent
     d = tr.detail(ctx, Actor(None, "street", Role.UNIT_HANDLER, street.unit_code), active.id)
-    assert [i.unit.code for i in d.items["task"]] == [street.unit_code]
+    assert [i.unit.code for i in d.items["task"]] == [street.unit_code] * 2
     assert d.row.plan and d.items["problem"] and d.items["duty"]
     assert d.row.baseline_requests > 0
     assert ctx.city.district_of(d.lead.code).code == active.scope.code  # led in its district

@@ -111,6 +111,10 @@ def seed_demo_topics(ctx: Context, street_code: str) -> int:
     due = (ctx.now() + timedelta(days=20)).astimezone(city.tz).date()
     gt.add_item(earlier, lead_actor, topic_id, "task", f"摸排{street.name}问题点位并建立台账",
                 street.code, due)  # fmt: skip
+    # A task left undone past its due day: a charge in the assessment, to appeal (A2, A6).
+    overdue = (ctx.now() - timedelta(days=3)).astimezone(city.tz).date()
+    gt.add_item(earlier, lead_actor, topic_id, "task", f"上报{street.name}首批整改点位清单",
+                street.code, overdue)  # fmt: skip
     gt.add_item(earlier, lead_actor, topic_id, "duty", f"牵头制定{first}整改标准并督促落实", lead)
     if district.code != lead:
         gt.add_item(
