@@ -151,3 +151,16 @@ def test_the_worker_runs_its_duties_and_relays_until_stopped(client, auth, ctx):
     stop.set()
     thread.join(timeout=5)
     assert not thread.is_alive() and pending_count(ctx) == 0 and len(adapter.delivered) == 1
+
+
+def test_the_logging_adapter_names_a_message_never_its_personal_contents(caplog):
+    """S1: the default adapter's log line has the topic, key, template and unit only."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="jiesu.outbox")
+    payload = {"template": "unit.data", "unit": "990101001",
+               "tickets": [{"requester_name": "张女士", "requester_phone": "13800138000"}]}  # fmt: skip
+    LoggingAdapter().send(OutgoingMessage("governance.unit_data", "k1", None, payload))
+    line = caplog.text
+    assert "governance.unit_data k1 template=unit.data unit=990101001" in line
+    assert "13800138000" not in line and "张女士" not in line

@@ -10,6 +10,7 @@ key they have already delivered as done (the relay delivers at least once).
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -45,7 +46,10 @@ class Adapter(Protocol):
 
 
 class LoggingAdapter:
-    """Writes each message to the log (and keeps the keys it has seen, to show idempotency)."""
+    """Writes a line per message to the log (and keeps the keys it has seen, to show
+    idempotency). The line names the message — topic, key, template, unit — and its size,
+    never its contents: payloads carry requesters' names, phones and addresses (S1), which
+    must not end up in a log file."""
 
     def __init__(self) -> None:
         self.delivered: dict[str, OutgoingMessage] = {}
@@ -54,7 +58,10 @@ class LoggingAdapter:
         if message.key in self.delivered:
             return
         self.delivered[message.key] = message
-        log.info("%s %s %s", message.topic, message.key, message.payload)
+        payload = message.payload if isinstance(message.payload, dict) else {}
+        size = len(json.dumps(message.payload, ensure_ascii=False, default=str).encode())
+        log.info("%s %s template=%s unit=%s %d bytes", message.topic, message.key,
+                 payload.get("template", "-"), payload.get("unit", "-"), size)  # fmt: skip
 
 
 def _load(spec: str) -> Adapter:
