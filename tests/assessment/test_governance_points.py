@@ -284,3 +284,24 @@ def test_a_charge_is_appealed_and_decided_in_the_console(
     ranking = client.get("/console/assessment/rankings",
                          params={"month": "2026-11", "group": "street", "rules": "small"})  # fmt: skip
     assert f'data-testid="points-{HEPING}" title="本期无主动治理加减分事项">—</td>' in ranking.text
+
+
+def test_a_task_written_after_its_due_day_charges_nobody(client, auth, clock, engine, ctx):
+    """Nobody can be charged after the fact: a lead writing a task due last month does not
+    change last month's points."""
+    _requests(client, auth, clock, START, 10)
+    clock.now = START + timedelta(days=5)  # 28 November
+    topic_id = _propose(client, auth)
+    _write_plan_and_lists(client, auth, topic_id)
+    _post(client, auth, "supervisor", f"/{topic_id}/launch")
+    clock.now = datetime(2027, 1, 20, 9, tzinfo=TZ)
+    _post(client, auth, "transport", f"/{topic_id}/items", 201, list="task",
+          text="补记：12月初完成调研", unit_code=DONGHUA, due_on="2026-12-05")  # fmt: skip
+    assert _counts(ctx, "2026-12") == {}
+    from tests.console.helpers import csrf
+
+    login(client, "supervisor")
+    token = csrf(client.get("/console/assessment/appeals").text)
+    r = client.post("/console/assessment/governance-appeals/99999999999999999999/decide",
+                    data={"csrf_token": token, "upheld": "true", "reason": "x"})  # fmt: skip
+    assert r.status_code == 404 and "governance_appeal.not_found" in r.text  # never a 500

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import and_, select
 
@@ -86,7 +86,11 @@ def _charges(ctx: Context, conn, start: datetime, end: datetime) -> list[Charge]
     found = _late_tasks(ctx, conn, start, end) + _unanswered(ctx, conn, start, end)
     appeals = {
         (r.kind, r.item_id, r.unit_code): r.decision or "pending"
-        for r in conn.execute(select(ga.c.kind, ga.c.item_id, ga.c.unit_code, ga.c.decision))
+        for r in conn.execute(
+            select(ga.c.kind, ga.c.item_id, ga.c.unit_code, ga.c.decision).where(
+                ga.c.item_id.in_({c.item_id for c in found})
+            )
+        )
     } if found else {}  # fmt: skip
     return sorted(
         (
@@ -98,9 +102,8 @@ def _charges(ctx: Context, conn, start: datetime, end: datetime) -> list[Charge]
 
 
 def _late_tasks(ctx: Context, conn, start: datetime, end: datetime) -> list[Charge]:
-    """Each task due on a local day that began in ``[start, end)`` and ended by ``end``,
-    not done by then (due days are local: read with a day's margin, each judged at its own
-    local midnight)."""
+    """Each task whose due day (local) ended in ``(start, end]``, not done by then; a task
+    written after its due day had passed charges nobody (it could not have been done)."""
     tz = ctx.city.tz
     rows = conn.execute(
         select(
@@ -110,6 +113,7 @@ def _late_tasks(ctx: Context, conn, start: datetime, end: datetime) -> list[Char
             ti.c.unit_code,
             ti.c.due_on,
             ti.c.done_at,
+            ti.c.created_at,
             tp.c.lead_unit_code,
             tp.c.launched_at,
             tp.c.state,
@@ -125,10 +129,11 @@ def _late_tasks(ctx: Context, conn, start: datetime, end: datetime) -> list[Char
     ).all()
     found = []
     for r in rows:
-        day = datetime.combine(r.due_on, time(), tz)
-        deadline = datetime.combine(r.due_on + timedelta(days=1), time(), tz)
-        if not (start <= day < end and deadline <= end):
+        deadline = datetime.combine(r.due_on + timedelta(days=1), time(), tz).astimezone(UTC)
+        if not start < deadline <= end:
             continue
+        if r.created_at > deadline:
+            continue  # set after its day had passed: nobody could have done it in time
         if r.launched_at > deadline:
             continue  # not yet the topic's task when it fell due
         if r.state == TopicState.WITHDRAWN.value and r.ended_at <= deadline:
@@ -140,11 +145,11 @@ def _late_tasks(ctx: Context, conn, start: datetime, end: datetime) -> list[Char
 
 
 def _unanswered(ctx: Context, conn, start: datetime, end: datetime) -> list[Charge]:
-    """Each warning whose answer fell due in ``[start, end)`` without one."""
+    """Each warning whose answer fell due in ``(start, end]`` without one."""
     days = timedelta(days=ctx.city.warning_policy.answer_days)
     rows = conn.execute(
         select(w.c.id, w.c.week, w.c.category, w.c.unit_code, w.c.issued_at, w.c.responded_at)
-        .where(w.c.issued_at >= start - days, w.c.issued_at < end - days)
+        .where(w.c.issued_at > start - days, w.c.issued_at <= end - days)
     ).all()  # fmt: skip
     return [
         Charge(WARNING, r.id, r.unit_code, r.issued_at + days, f"{r.week} {r.category}", None, None)

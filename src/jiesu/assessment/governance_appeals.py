@@ -107,13 +107,13 @@ def get(ctx: Context, actor: Actor, appeal_id: int) -> dict[str, Any]:
 
 
 def listing(ctx: Context, actor: Actor, pending_only: bool = True) -> list[dict[str, Any]]:
-    query = select(ga).order_by(ga.c.id)
+    query = select(ga).order_by(ga.c.id.desc())  # the newest 1,000, oldest first
     if pending_only:
         query = query.where(ga.c.decision.is_(None))
     if actor.role not in HOTLINE_ROLES:
         query = query.where(ga.c.unit_code == actor.unit_code)
     with ctx.engine.connect() as conn:
-        return [_out(r) for r in conn.execute(query.limit(1000))]
+        return [_out(r) for r in reversed(conn.execute(query.limit(1000)).all())]
 
 
 def decide(ctx: Context, actor: Actor, appeal_id: int, upheld: bool, reason: str) -> dict:

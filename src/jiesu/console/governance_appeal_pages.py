@@ -7,6 +7,7 @@ shown with its Chinese message and code.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,7 +18,7 @@ from jiesu.assessment import governance_appeals as gap
 from jiesu.assessment.governance import KIND_LABELS_ZH, Charge, charges
 from jiesu.assessment.rankings import GROUPS, Period, owner
 from jiesu.city.config import CityConfig
-from jiesu.domain.errors import InvalidInput
+from jiesu.domain.errors import InvalidInput, NotFound
 
 from .refusals import REFUSALS, Problem, refusal
 from .views import fmt_time, unit_name
@@ -36,14 +37,15 @@ DECISIONS_ZH = {
 def charge_rows(ctx, period: Period, group: str, code: str, viewer_unit: str) -> list[dict]:
     """The charges of ``period`` that ``code`` answers for in ``group``, as shown on its
     page; ``may_appeal`` for the charged unit's own users."""
+    window_from = ctx.now() - timedelta(days=ctx.city.appeal_policy.window_days)
     return [
-        _charge_row(ctx.city, c, viewer_unit)
+        _charge_row(ctx.city, c, viewer_unit, c.deadline >= window_from)
         for c in charges(ctx, period.start, period.end)
         if owner(ctx.city, c.unit_code, GROUPS[group]) == code
     ]
 
 
-def _charge_row(city: CityConfig, c: Charge, viewer_unit: str) -> dict[str, Any]:
+def _charge_row(city: CityConfig, c: Charge, viewer_unit: str, open_: bool) -> dict[str, Any]:
     return {
         "kind": c.kind,
         "item_id": c.item_id,
@@ -54,7 +56,7 @@ def _charge_row(city: CityConfig, c: Charge, viewer_unit: str) -> dict[str, Any]
         "deadline": fmt_time(c.deadline, city),
         "appeal": c.appeal,
         "appeal_zh": DECISIONS_ZH[c.appeal],
-        "may_appeal": c.appeal is None and c.unit_code == viewer_unit,
+        "may_appeal": open_ and c.appeal is None and c.unit_code == viewer_unit,
     }
 
 
@@ -99,6 +101,8 @@ def decide(appeal_id: int, request: Request, ctx: ContextDep, session: PostSessi
            form: PostedForm) -> Response:  # fmt: skip
     upheld = form.get("upheld")
     try:
+        if not 0 < appeal_id < 2**31:
+            raise NotFound("governance_appeal.not_found", "申诉不存在", "No such appeal")
         if upheld not in ("true", "false"):
             raise InvalidInput("input.required", "审核结论：请选择申诉成立或驳回", "Decide")
         gap.decide(ctx, session.user.actor, appeal_id, upheld == "true",
