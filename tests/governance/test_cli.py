@@ -44,22 +44,29 @@ def test_topics_are_listed_after_recording_ended_months(ctx, capsys):
     assert json.loads(capsys.readouterr().out) == []
 
 
-def test_a_months_report_is_issued_once_and_printed(ctx, capsys):
+def test_a_months_report_is_issued_once_and_printed(ctx, capsys, client, auth, clock):
     """G4: ``jiesu governance report`` prints the stored report, issuing it the first time;
     ``--regenerate REASON`` adds a version."""
-    args = ["governance", "report", "--month", "2020-01", *_db(ctx)]
+    from datetime import datetime
+
+    from tests.api.helpers import create
+    from tests.conftest import TZ
+
+    clock.now = datetime(2026, 10, 15, 9, tzinfo=TZ)
+    create(client, auth)  # one request, in October (the command reads the real clock)
+    args = ["governance", "report", "--month", "2026-10", *_db(ctx)]
     assert main([*args, "--format", "json"]) == 0
     out, err = capsys.readouterr()
     first = json.loads(out)
     assert (first["month"], first["scope"], first["version"], first["issued_by"]) == (
-        "2020-01", "city", 1, "cli")  # fmt: skip
-    assert first["content"]["volume"]["total"]["now"] == 0 and "issued now" in err
+        "2026-10", "city", 1, "cli")  # fmt: skip
+    assert first["content"]["volume"]["total"]["now"] == 1 and "issued now" in err
     assert main([*args, "--format", "json"]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out)["id"] == first["id"] and "as issued before" in err
     assert main([*args, "--district", "990101", "--regenerate", "重新统计"]) == 0
     out, err = capsys.readouterr()
-    assert out.startswith("# 东区 2020-01 接诉即办月度工作报告") and "## 一、工作建议" in out
+    assert out.startswith("# 东区 2026-10 接诉即办月度工作报告") and "## 一、工作建议" in out
     assert "第 2 版" not in out and "version 1, issued now" in err  # the district's first
     assert main([*args, "--regenerate", "重新统计"]) == 0
     assert "version 2, issued now" in capsys.readouterr().err

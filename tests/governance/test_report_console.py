@@ -5,8 +5,10 @@ a street is refused."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from jiesu.governance.warnings import issue
+from tests.conftest import TZ
 from tests.console.helpers import csrf, login
 
 from .helpers import W48
@@ -25,8 +27,9 @@ def _issue(client, **fields):
     return client.post(f"{BASE}/issue", data=data, follow_redirects=False)
 
 
-def test_a_supervisor_issues_reads_and_regenerates_a_report(ctx, client, weeks):
+def test_a_supervisor_issues_reads_and_regenerates_a_report(ctx, client, clock, weeks):
     issue(ctx, W48)  # as the worker would have
+    clock.now = datetime(2026, 12, 9, 8, 0, tzinfo=TZ)  # the seven days to answer are up
     _as(client, "supervisor")
     page = client.get(BASE)
     assert page.status_code == 200 and 'data-testid="issue-form"' in page.text
@@ -38,7 +41,11 @@ def test_a_supervisor_issues_reads_and_regenerates_a_report(ctx, client, weeks):
     text = page.text
     assert page.status_code == 200 and "测试市 2026-11 接诉即办月度工作报告" in text
     assert text.index('data-testid="recommendations"') < text.index("二、受理概况")
-    assert "2 条高频预警未反馈整改措施" in text and "历史记录不足一年" in text
+    assert (
+        "2 条高频预警未按期反馈整改措施" in text
+        and "逾期未反馈" in text
+        and "历史记录不足一年" in text
+    )
     assert "本月受理诉求 <strong>39</strong> 件" in text and "上月数据不完整" in text
     assert f'href="/api/governance/reports/{report_id}.md"' in text and "@media print" in text
     assert "和平里社区" in text.split('data-testid="group-complaints"')[1]

@@ -70,8 +70,20 @@ def test_the_worker_issues_the_ended_month_once_for_the_city_and_each_district(
     assert len(_list(client, auth, "supervisor")) == 3 and len(_messages(ctx)) == 5
 
 
-def test_the_city_report_says_what_the_month_held_and_recommends_first(ctx, client, auth, weeks):
+def _overdue_then_reported(ctx, clock) -> None:
+    """W48 warned on 1 December; the report issued on 9 December, once the warnings'
+    seven days to answer are up (the answers are still missing)."""
+    from jiesu.governance.warnings import issue
+
+    issue(ctx, "2026-W48")
+    clock.now = datetime(2026, 12, 9, 8, 0, tzinfo=TZ)
     periodic_duties(ctx)
+
+
+def test_the_city_report_says_what_the_month_held_and_recommends_first(
+    ctx, client, auth, clock, weeks
+):
+    _overdue_then_reported(ctx, clock)
     (city,) = _list(client, auth, "operator", month="2026-11", scope="city")
     c = _report(client, auth, "operator", city["id"])["content"]
     assert (c["month"], c["scope"], c["schema"]) == ("2026-11", {"code": None, "name": "测试市"}, 1)
@@ -163,15 +175,15 @@ def test_refusals_carry_their_codes(ctx, client, auth, weeks):
     assert client.get(API).status_code == 401
 
 
-def test_the_markdown_puts_the_recommendations_first(ctx, client, auth, weeks):
-    periodic_duties(ctx)
+def test_the_markdown_puts_the_recommendations_first(ctx, client, auth, clock, weeks):
+    _overdue_then_reported(ctx, clock)
     (mine,) = _list(client, auth, "dongqu")
     r = client.get(f"{API}/{mine['id']}.md", headers=auth("dongqu"))
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/markdown")
     assert "jiesu-report-2026-11-990101-v1.md" in r.headers["content-disposition"]
     text = r.text
     assert text.startswith("# 东区 2026-11 接诉即办月度工作报告")
-    assert text.index("## 一、工作建议") < text.index("2 条高频预警未反馈整改措施") < text.index(
+    assert text.index("## 一、工作建议") < text.index("2 条高频预警未按期反馈整改措施") < text.index(
         "## 二、受理概况")  # fmt: skip
     assert "| 城乡建设/供暖 | 21 | 0 | 新增 | 21 |" in text and "高频诉求人" not in text
 
@@ -181,4 +193,13 @@ def test_no_report_for_a_month_before_the_first_request(ctx, client, auth):
 
     create(client, auth)  # the first request ever, on 23 November: October holds nothing
     assert periodic_duties(ctx) is False and _list(client, auth, "supervisor") == []
+    assert _messages(ctx) == []
+
+
+def test_a_month_before_the_history_or_the_year_1900_is_refused(ctx, client, auth, weeks):
+    """Never a 500, never an empty report sent to the office."""
+    for month, code in (("0001-01", "report.bad_month"), ("1899-12", "report.bad_month"),
+                        ("2026-09", "report.no_history")):  # fmt: skip
+        r = client.post(API, json={"month": month}, headers=auth("supervisor"))
+        _error(r, 422, code)
     assert _messages(ctx) == []

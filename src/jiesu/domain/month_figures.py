@@ -42,7 +42,7 @@ class StreetWarnings:
 
     street: str
     warnings: int
-    unanswered: int  # no measures given yet
+    unanswered: int  # not answered within warning_policy.answer_days (none, or late)
     not_fallen: int  # answered, and the week after had no fewer requests
 
 

@@ -166,8 +166,8 @@ def _warnings(f: Figures, th: Thresholds) -> list[Recommendation]:
     n, streets = _streets(f, "unanswered")
     if n:
         named = "、".join(f"{s}（{k}）" for s, k in streets)
-        out.append(_rec("warnings_unanswered", f"{n} 条高频预警未反馈整改措施",
-                        f"本月各周预警 {total} 条，{n} 条尚未反馈，集中在{named}；"
+        out.append(_rec("warnings_unanswered", f"{n} 条高频预警未按期反馈整改措施",
+                        f"本月各周预警 {total} 条，{n} 条未在规定天数内反馈，集中在{named}；"
                         "建议督办街道乡镇限期反馈", n,
                         unanswered=n, total=total, streets=streets))  # fmt: skip
     n, streets = _streets(f, "not_fallen")

@@ -120,7 +120,8 @@ def volume(ctx: Context, m: MonthData, places: set[str] | None, h: dict) -> dict
     spans = {"now": m.period, "previous": m.previous, "year_before": m.year_before}
     bucket = case(*(((t.received_at >= p.start) & (t.received_at < p.end), k)
                     for k, p in spans.items()))  # fmt: skip
-    where = [bucket.is_not(None)]
+    earliest = min(p.start for p in spans.values())  # a range the received-at index serves
+    where = [t.received_at >= earliest, t.received_at < m.period.end, bucket.is_not(None)]
     if places is not None:
         where.append(t.location_unit_code.in_(sorted(places)))
     by: dict[str, dict[str, dict[str, int]]] = {"type": defaultdict(dict), "channel": defaultdict(dict)}  # fmt: skip

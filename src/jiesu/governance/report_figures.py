@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from jiesu.assessment.rankings import Period, owner, rule_sets
 from jiesu.city.config import CityConfig
 from jiesu.city.units import Unit, UnitKind
@@ -18,6 +20,7 @@ from jiesu.domain.assessment import UnitCounts, rates
 from jiesu.domain.hotspots import WARNING_KIND_LABELS_ZH, WarningKind, week_label
 from jiesu.domain.roles import Actor
 from jiesu.domain.topics import TOPIC_STATE_LABELS_ZH, TopicState
+from jiesu.storage import tables
 
 from . import topic_reading as tr
 from . import warnings as gw
@@ -78,6 +81,27 @@ def assessment_part(city: CityConfig, now: dict, before: dict, readings, scope: 
     return {"rules": "standard", "now": mine, "previous": previous, "rank": rank, "talks": talks}
 
 
+def _overdue(ctx: Context, ids: list[int]) -> set[int]:
+    """The warnings among ``ids`` not answered within ``warning_policy.answer_days`` (none
+    yet and the time is up, or answered late): what the assessment charges. A warning
+    still within its days is not overdue, whether answered or not."""
+    if not ids:
+        return set()
+    days = timedelta(days=ctx.city.warning_policy.answer_days)
+    hw = tables.hotspot_warnings.c
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(
+            select(hw.id, hw.issued_at, hw.responded_at).where(hw.id.in_(ids))
+        ).all()
+    now = ctx.now()
+    return {
+        r.id
+        for r in rows
+        if (r.responded_at is None and now > r.issued_at + days)
+        or (r.responded_at is not None and r.responded_at > r.issued_at + days)
+    }
+
+
 def _weeks_ended_in(period: Period) -> list:
     tz = period.start.tzinfo
     first = period.start.astimezone(tz).date()
@@ -102,18 +126,20 @@ def warnings_part(ctx: Context, period: Period, actor: Actor) -> dict[str, Any]:
                       "baseline_weeks": record.baseline_weeks if record else None})  # fmt: skip
         rows += found
     fell = lambda r: None if r.next_week is None else r.next_week < r.received  # noqa: E731
+    overdue = _overdue(ctx, [r.id for r in rows])  # as the assessment charges (A2)
     streets: dict[str, list[int]] = {}
     for r in rows:
         s = streets.setdefault(r.street.name, [0, 0, 0])
         s[0] += 1
-        s[1] += r.response is None
+        s[1] += r.id in overdue
         s[2] += r.response is not None and fell(r) is False
     items = [
         {"id": r.id, "week": r.week, "place": r.place.name, "street": r.street.name,
          "category": r.category, "kind": r.kind,
          "kind_zh": WARNING_KIND_LABELS_ZH[WarningKind(r.kind)], "received": r.received,
          "requesters": r.requesters, "expected": round(r.expected, 1),
-         "answered": r.response is not None, "next_week": r.next_week, "fell": fell(r)}
+         "answered": r.response is not None, "overdue": r.id in overdue,
+         "next_week": r.next_week, "fell": fell(r)}
         for r in rows
     ]  # fmt: skip
     items.sort(key=lambda x: (x["answered"], -x["received"], x["id"]))

@@ -76,7 +76,7 @@ def _warnings(w: dict) -> list[str]:
     out = [f"本月结束的周：{weeks}。预警共 {w['total']} 条（突增 {w['surge']}、持续高发 {w['persistent']}），"
            f"已反馈措施 {w['answered']} 条；次周回落 {w['fell']} 条、未回落 {w['not_fallen']} 条。", ""]  # fmt: skip
     rows = [[x["week"], x["street"], x["place"], x["category"], x["kind_zh"], x["received"],
-             x["requesters"], "已反馈" if x["answered"] else "未反馈",
+             x["requesters"], _answer(x),
              "—" if x["fell"] is None else ("回落" if x["fell"] else "未回落")] for x in w["items"]]  # fmt: skip
     out += _table(
         ["周", "街道乡镇", "地点", "诉求类别", "类型", "件数", "人数", "措施", "次周"], rows
@@ -134,3 +134,10 @@ def markdown(r: Report) -> str:
                     [[x["category"], x["requests"], x["unsolved"], pct(x["resolution"]),
                       len(x["open_topics"])] for x in k["items"]])  # fmt: skip
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _answer(x: dict) -> str:
+    """A warning's answer as the report words it: on time, late, overdue or still due."""
+    if x["answered"]:
+        return "已反馈（逾期）" if x.get("overdue") else "已反馈"
+    return "逾期未反馈" if x.get("overdue") else "待反馈"

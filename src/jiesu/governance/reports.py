@@ -29,10 +29,11 @@ from jiesu.assessment.rankings import month
 from jiesu.assessment.trends import last_full_month
 from jiesu.city.units import Unit, UnitKind
 from jiesu.context import Context
-from jiesu.domain.errors import Forbidden, InvalidInput, NotFound
+from jiesu.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 from jiesu.storage import tables
 from jiesu.storage.repository import queue_message
+from jiesu.storage.types import EARLIEST_YEAR
 from jiesu.storage.uow import UnitOfWork
 
 from .report_content import MonthData, compose, prepare
@@ -51,7 +52,7 @@ def report_month(ctx: Context, label: str | None) -> str:
         return latest
     parts = label.split("-")
     ok = len(label) == 7 and len(parts) == 2 and all(p.isdigit() for p in parts)
-    if not ok or not 1 <= int(parts[1]) <= 12 or int(parts[0]) < 1:
+    if not ok or not 1 <= int(parts[1]) <= 12 or int(parts[0]) < EARLIEST_YEAR:
         raise InvalidInput("report.bad_month", f"“{label[:20]}”不是月份，应写作 2026-10",
                            f"{label[:20]!r} is not a month such as 2026-10")  # fmt: skip
     if label > latest:
@@ -113,8 +114,12 @@ def issue(ctx: Context, label: str | None, scope: str | None = None, *, by: str 
                            f"Say why the report is regenerated (1–{REASON_MAX} characters)")  # fmt: skip
     with UnitOfWork(ctx.engine, write=False) as uow:
         have = _latest(uow.session, label, key)
+        first = first_received(uow.session)
     if have and not regenerate:
         return Issued(have[0], label, key, have[1], False)
+    if first is None or label < first.astimezone(ctx.city.tz).strftime("%Y-%m"):
+        raise InvalidInput("report.no_history", f"{label} 早于第一条诉求记录，没有可报告的内容",
+                           f"{label} is before the first request recorded: nothing to report")  # fmt: skip
     content = compose(ctx, data or prepare(ctx, label), unit)
     version, now = (have[1] + 1 if have else 1), ctx.now()
     try:
@@ -128,7 +133,10 @@ def issue(ctx: Context, label: str | None, scope: str | None = None, *, by: str 
             ).scalar_one()  # fmt: skip
             _notify(s, ctx, report_id, content, key, version, now)
             uow.commit()
-    except IntegrityError:  # another worker issued this version at the same moment
+    except IntegrityError as exc:  # another worker issued this version at the same moment
+        if regenerate:  # someone else's regeneration won: this one's reason is not lost quietly
+            raise Conflict("report.concurrent", "该报告正被他人重新生成，请刷新后再试",
+                           "Someone else regenerated this report just now; reload and retry") from exc  # fmt: skip
         with UnitOfWork(ctx.engine, write=False) as again:
             found = _latest(again.session, label, key)
         assert found is not None

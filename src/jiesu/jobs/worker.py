@@ -59,10 +59,15 @@ def periodic_duties(ctx: Context) -> bool:
     recorded = record_due(ctx)
     if recorded:
         log.info("monthly topics: %d ended months recorded", recorded)
-    reported = report_due(ctx)  # after the month's topics are recorded: the report shows them
-    if reported:
-        log.info("work reports of %s: %d issued", reported[0].month, len(reported))
-    return push_unit_data(ctx)
+    pushed = push_unit_data(ctx)
+    try:  # last, and on its own: a report that fails must not stop the duties above
+        reported = report_due(ctx)  # after the month's topics are recorded: it shows them
+    except Exception:
+        log.exception("work reports: issuing failed; retried next round")
+    else:
+        if reported:
+            log.info("work reports of %s: %d issued", reported[0].month, len(reported))
+    return pushed
 
 
 def run(
