@@ -139,32 +139,42 @@ def listing(ctx: Context, actor: Actor, pending_only: bool = True) -> list[dict[
 
 
 def decide(ctx: Context, actor: Actor, appeal_id: int, upheld: bool, reason: str) -> dict:
+    not_found = NotFound("appeal.not_found", "申诉不存在", "No such appeal")
+    record_decision(ctx, actor, ap, appeal_id, upheld, reason, not_found)
+    return get(ctx, appeal_id)
+
+
+def record_decision(ctx: Context, actor: Actor, table, appeal_id: int, upheld: bool,
+                    reason: str, not_found: NotFound) -> None:  # fmt: skip
+    """The office decides an appeal of ``table`` (tickets' or charges'): once, with a reason,
+    by a supervisor or an administrator."""
     if actor.role not in REVIEWERS:
         raise Forbidden(
             "appeal.forbidden", "只有考评办（督办人员、管理员）可以审核申诉",
             "Only the assessment office (supervisors, administrators) reviews appeals",
         )  # fmt: skip
-    if not reason.strip():
+    if not (reason or "").strip():
         raise InvalidInput("input.required", "请填写审核意见", "A reason is required")
     now: datetime = ctx.now()
     with UnitOfWork(ctx.engine) as uow:
         done = uow.session.execute(
-            update(ap)
-            .where(ap.c.id == appeal_id, ap.c.decision.is_(None))
+            update(table)
+            .where(table.c.id == appeal_id, table.c.decision.is_(None))
             .values(
                 decision="upheld" if upheld else "rejected",
                 decided_at=now,
                 reviewer=actor.username,
                 review_reason=reason.strip(),
-            )
+            )  # fmt: skip
         ).rowcount
         if not done:
-            exists = uow.session.execute(select(ap.c.id).where(ap.c.id == appeal_id)).first()
-            if exists is None:
-                raise NotFound("appeal.not_found", "申诉不存在", "No such appeal")
+            if (
+                uow.session.execute(select(table.c.id).where(table.c.id == appeal_id)).first()
+                is None
+            ):
+                raise not_found
             raise Conflict("appeal.decided", "该申诉已审核", "The appeal was already decided")
         uow.commit()
-    return get(ctx, appeal_id)
 
 
 def upheld_exclusions():

@@ -10,19 +10,19 @@ upheld appeal takes the charge out of the counts: the month's points are recompu
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from jiesu.context import Context
-from jiesu.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from jiesu.domain.errors import Conflict, InvalidInput, NotFound
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 from jiesu.storage.tables import governance_appeals as ga
 from jiesu.storage.uow import UnitOfWork
 
-from .appeals import REVIEWERS
+from .appeals import record_decision
 from .governance import KIND_LABELS_ZH, TASK, WARNING, Charge, charges
 
 REASON_MAX = 2000
@@ -117,29 +117,5 @@ def listing(ctx: Context, actor: Actor, pending_only: bool = True) -> list[dict[
 
 
 def decide(ctx: Context, actor: Actor, appeal_id: int, upheld: bool, reason: str) -> dict:
-    if actor.role not in REVIEWERS:
-        raise Forbidden(
-            "appeal.forbidden", "只有考评办（督办人员、管理员）可以审核申诉",
-            "Only the assessment office (supervisors, administrators) reviews appeals",
-        )  # fmt: skip
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("input.required", "请填写审核意见", "A reason is required")
-    now: datetime = ctx.now()
-    with UnitOfWork(ctx.engine) as uow:
-        done = uow.session.execute(
-            update(ga)
-            .where(ga.c.id == appeal_id, ga.c.decision.is_(None))
-            .values(
-                decision="upheld" if upheld else "rejected",
-                decided_at=now,
-                reviewer=actor.username,
-                review_reason=reason,
-            )  # fmt: skip
-        ).rowcount
-        if not done:
-            if uow.session.execute(select(ga.c.id).where(ga.c.id == appeal_id)).first() is None:
-                raise _not_found()
-            raise Conflict("appeal.decided", "该申诉已审核", "The appeal was already decided")
-        uow.commit()
+    record_decision(ctx, actor, ga, appeal_id, upheld, reason, _not_found())
     return get(ctx, actor, appeal_id)
