@@ -47,6 +47,14 @@ def _warn(engine, unit: str, issued: datetime, category: str = "城乡建设/物
         ).inserted_primary_key[0]
 
 
+def _equal_work(client, auth, clock) -> None:
+    """东华 and 和平 each handle one ticket, solved and satisfied: a tie on the rates."""
+    for street, user in ((DONGHUA, "donghua"), (HEPING, "heping")):
+        _handled(
+            client, auth, clock, street, user, visit={"solved": True, "satisfaction": "satisfied"}
+        )
+
+
 def _answer(client, auth, clock, at: datetime, warning_id: int, user: str = "donghua") -> None:
     clock.now = at
     r = client.post(f"/api/governance/warnings/{warning_id}/respond",
@@ -67,10 +75,7 @@ def test_a_warning_unanswered_by_its_deadline_costs_points_in_that_month(
     ctx,
     office_city,  # noqa: F811
 ):
-    for street, user in ((DONGHUA, "donghua"), (HEPING, "heping")):  # equal work: a tie
-        _handled(
-            client, auth, clock, street, user, visit={"solved": True, "satisfaction": "satisfied"}
-        )
+    _equal_work(client, auth, clock)
     _warn(engine, HEPING, START + timedelta(hours=1))  # due 30 Nov 10:00, never answered
     in_time = _warn(engine, DONGHUA, START + timedelta(hours=1))
     late = _warn(engine, DONGHUA, START + timedelta(days=3), "城市管理/噪声扰民")  # due 3 Dec
@@ -154,10 +159,7 @@ def test_the_workbook_and_the_console_show_the_points(
 ):
     from openpyxl import load_workbook
 
-    for street, user in ((DONGHUA, "donghua"), (HEPING, "heping")):
-        _handled(
-            client, auth, clock, street, user, visit={"solved": True, "satisfaction": "satisfied"}
-        )
+    _equal_work(client, auth, clock)
     _warn(engine, HEPING, START)
     clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=TZ)
     r = client.get("/api/assessment/export.xlsx", params={"month": "2026-11", "rules": "small"},
@@ -188,10 +190,7 @@ def test_a_unit_appeals_a_charge_and_an_upheld_appeal_removes_its_points(
     ctx,
     office_city,  # noqa: F811
 ):
-    for street, user in ((DONGHUA, "donghua"), (HEPING, "heping")):
-        _handled(
-            client, auth, clock, street, user, visit={"solved": True, "satisfaction": "satisfied"}
-        )
+    _equal_work(client, auth, clock)
     warned = _warn(engine, HEPING, START + timedelta(hours=1))  # due 30 Nov 10:00
     other = _warn(engine, DONGHUA, START + timedelta(hours=1))
     body = {"kind": "warning", "item_id": warned, "reason": "措施已于11月27日电话报区城管委"}
@@ -250,10 +249,7 @@ def test_a_charge_is_appealed_and_decided_in_the_console(
 ):
     from tests.console.helpers import csrf
 
-    for street, user in ((DONGHUA, "donghua"), (HEPING, "heping")):
-        _handled(
-            client, auth, clock, street, user, visit={"solved": True, "satisfaction": "satisfied"}
-        )
+    _equal_work(client, auth, clock)
     warned = _warn(engine, HEPING, START + timedelta(hours=1))
     clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=TZ)
     login(client, "heping")

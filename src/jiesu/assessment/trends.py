@@ -45,6 +45,12 @@ def shift_month(label: str, delta: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def months_between(a: str, b: str) -> int:
+    """How many months ``b`` (YYYY-MM) comes after ``a``."""
+    (ya, ma), (yb, mb) = ((int(x) for x in s.split("-")) for s in (a, b))
+    return (yb * 12 + mb) - (ya * 12 + ma)
+
+
 def months_back(label: str, n: int) -> list[str]:
     """The ``n`` months up to and including ``label``, oldest first."""
     year, mon = (int(x) for x in label.split("-"))

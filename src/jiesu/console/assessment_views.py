@@ -17,6 +17,7 @@ from jiesu.assessment.drilldown import TicketContribution
 from jiesu.assessment.rankings import GROUP_LABELS_ZH, month
 from jiesu.assessment.trends import MonthPoint, last_full_month, shift_month  # noqa: F401  (pages use av.shift_month)
 from jiesu.city.config import CityConfig
+from jiesu.domain.assessment import percent as pct  # noqa: F401  (pages use av.pct)
 from jiesu.domain.errors import InvalidInput
 from jiesu.domain.ticket import SATISFACTION_LABELS_ZH
 
@@ -31,10 +32,6 @@ BASE_LABELS_ZH = {
     "previous_period": "上一期",
     "trailing_year": "此前十二个月月均",
 }
-
-
-def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
 
 
 def score(value: float | None) -> str:

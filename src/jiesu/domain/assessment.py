@@ -124,6 +124,11 @@ class Rates:
     points: float = 0.0  # the governance points in the score
 
 
+def percent(rate: float | None) -> str:
+    """A rate as people read it: 93.5%, or a dash when there is none."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
 def _ratio(n: float, d: int) -> float | None:
     return n / d if d else None
 

@@ -31,6 +31,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from .assessment import percent as _pct
 from .month_figures import (
     CandidateFigure,
     Figures,
@@ -112,10 +113,6 @@ KIND_LABELS_ZH = {
     "candidate": "建议立题",
 }
 RATE_LABELS_ZH = {"response": "响应率", "resolution": "解决率", "satisfaction": "满意率"}
-
-
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.1f}%"
 
 
 def _rec(kind: str, title: str, reason: str, size: float, **figures: Any) -> Recommendation:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from jiesu.assessment.rankings import Period, owner, rule_sets
+from jiesu.assessment.trends import months_between
 from jiesu.city.config import CityConfig
 from jiesu.city.units import Unit, UnitKind
 from jiesu.context import Context
@@ -161,11 +162,6 @@ def warnings_part(ctx: Context, period: Period, actor: Actor) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _months_between(a: str, b: str) -> int:
-    (ya, ma), (yb, mb) = ((int(x) for x in s.split("-")) for s in (a, b))
-    return (yb * 12 + mb) - (ya * 12 + ma)
-
-
 def topics_part(city: CityConfig, topics: list[tr.Summary], scope: Unit | None) -> list[dict]:
     """The planned and active topics (a district: those scoped in it or led from it)."""
     out = []
@@ -178,7 +174,7 @@ def topics_part(city: CityConfig, topics: list[tr.Summary], scope: Unit | None) 
         p = x.progress
         recorded = 0
         if x.launched_at and p.latest:
-            recorded = _months_between(month_label(x.launched_at, city.tz), p.latest.label)
+            recorded = months_between(month_label(x.launched_at, city.tz), p.latest.label)
         out.append({
             "id": x.id, "title": x.title, "state": str(x.state),
             "state_zh": TOPIC_STATE_LABELS_ZH[x.state], "categories": x.categories,

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from jiesu.domain.assessment import percent as pct
+
 from .reports import Report
-
-
-def pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.1f}%"
 
 
 def num(x: Any) -> str:
