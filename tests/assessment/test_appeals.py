@@ -89,3 +89,30 @@ def test_appeals_outside_the_rules_are_refused(client, auth, clock, unhappy):
                 reason="晚了")  # fmt: skip
     assert (r.status_code, r.json()["code"]) == (422, "appeal.window_closed")
     assert client.get("/api/assessment/appeals?all=true", headers=auth("admin")).json() == []
+
+
+def test_the_queue_keeps_the_longest_waiting_and_the_history_the_newest(
+    client, auth, clock, unhappy, ctx, monkeypatch
+):
+    """A6: past the listing's limit, the office's queue of pending appeals still holds the
+    ones waiting longest, and the record of all appeals the newest (it kept the oldest)."""
+    from jiesu.assessment import appeals
+    from jiesu.domain.roles import Actor, Role
+
+    good, bad = unhappy
+    filed = []
+    for grounds in ("wrongly_dispatched", "unreasonable_request", "evaluation_contradicted"):
+        r = _appeal(client, auth, "donghua", ticket_number=bad, grounds=grounds, reason="理由")
+        filed.append(r.json()["id"])
+        if grounds != "evaluation_contradicted":  # one pending at a time per ticket
+            client.post(f"/api/assessment/appeals/{filed[-1]}/decide",
+                        json={"upheld": False, "reason": "驳回"}, headers=auth("supervisor"))  # fmt: skip
+    later = _appeal(client, auth, "donghua", ticket_number=good, grounds="wrongly_dispatched",
+                    reason="理由").json()["id"]  # fmt: skip
+    monkeypatch.setattr(appeals, "LISTED", 2)
+    office = Actor(None, "supervisor", Role.SUPERVISOR, ctx.city.city.hotline_unit)
+    assert [a["id"] for a in appeals.listing(ctx, office)] == [filed[2], later]
+    assert [a["id"] for a in appeals.listing(ctx, office, pending_only=False)] == [filed[2], later]
+    monkeypatch.setattr(appeals, "LISTED", 1)
+    assert [a["id"] for a in appeals.listing(ctx, office)] == [filed[2]]  # the longest waiting
+    assert [a["id"] for a in appeals.listing(ctx, office, pending_only=False)] == [later]

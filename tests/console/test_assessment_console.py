@@ -296,3 +296,15 @@ def test_an_appeal_filed_and_upheld_in_the_console_changes_the_ranking(client, a
                                                   "grounds": "unreasonable_request"})  # fmt: skip
     assert r.status_code == 422 and "已超过申诉期限" in alert(r.text)
     assert "appeal.window_closed" in alert(r.text)
+
+
+def test_an_appeal_number_past_the_column_is_no_such_appeal(client, office):
+    """A6: an appeal's page or decision with a number no row can have is a 404 page, not a
+    database error (PostgreSQL's INTEGER; SQLite's 64 bits)."""
+    as_user(client, "supervisor")
+    for big in (2**31, 2**64):
+        assert client.get(f"{BASE}/appeals/{big}").status_code == 404
+        form = {"csrf_token": csrf(client.get(f"{BASE}/appeals").text), "upheld": "true",
+                "reason": "x"}
+        r = client.post(f"{BASE}/appeals/{big}/decide", data=form)
+        assert r.status_code == 404 and "appeal.not_found" in r.text

@@ -33,6 +33,7 @@ from jiesu.governance import open_data as od
 from jiesu.governance import seasonal as gs
 from jiesu.governance import warning_tickets as gt
 from jiesu.governance import warnings as gw
+from jiesu.storage.types import MAX_INT
 
 from .deps import ActorDep, ContextDep, role_guard
 
@@ -119,7 +120,7 @@ def issue(
                      baseline_weeks=done.baseline_weeks)  # fmt: skip
 
 
-WarningId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+WarningId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
 class WarningTicketOut(BaseModel):

@@ -19,11 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from jiesu.domain.roles import Actor, Role
 from jiesu.governance import reports as gr
 from jiesu.governance.report_markdown import markdown
+from jiesu.storage.types import MAX_INT
 
 from .deps import ActorDep, ContextDep, role_guard
 
 router = APIRouter(prefix="/api/governance/reports", tags=["governance"])
-ReportId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ReportId = Annotated[int, Path(ge=1, le=MAX_INT)]
 _issuer = role_guard(
     frozenset({Role.SUPERVISOR, Role.ADMIN}),
     "report.issue_forbidden",

@@ -25,11 +25,12 @@ from jiesu.domain.topics import (
 from jiesu.governance import topic_candidates as tc
 from jiesu.governance import topic_reading as tr
 from jiesu.governance import topics as gt
+from jiesu.storage.types import MAX_INT
 
 from .deps import ActorDep, ContextDep
 
 router = APIRouter(prefix="/api/governance/topics", tags=["governance"])
-TopicId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+TopicId = Annotated[int, Path(ge=1, le=MAX_INT)]
 Code = Annotated[str, Field(max_length=64)]
 
 
@@ -172,7 +173,7 @@ def _item(i: tr.Item) -> dict:
 
 class PlanIn(_In):
     plan: str = Field(max_length=gt.PLAN_MAX)
-    version: int = Field(ge=1, le=2**31 - 1)
+    version: int = Field(ge=1, le=MAX_INT)
     reason: str = Field(default="", max_length=gt.REASON_MAX)
 
 
@@ -216,7 +217,7 @@ def finish_task(
     ctx: ContextDep,
     actor: ActorDep,
     topic_id: TopicId,
-    item_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    item_id: Annotated[int, Path(ge=1, le=MAX_INT)],
     body: FinishIn,
 ) -> dict:
     gt.finish_task(ctx, actor, topic_id, item_id, body.outcome)

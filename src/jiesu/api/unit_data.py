@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from jiesu.governance import unit_data as ud
+from jiesu.storage.types import MAX_INT
 
 from .deps import ActorDep, ContextDep
 from .schemas import TicketOut, ticket_out
@@ -32,7 +33,7 @@ def unit_data(
     actor: ActorDep,
     since: datetime,
     until: datetime | None = None,
-    after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=ud.PAGE_MAX)] = ud.PAGE_MAX,
 ) -> UnitDataOut:
     page = ud.feed(ctx, actor, since, until, after, limit)

@@ -23,6 +23,7 @@ from jiesu.domain.roles import HOTLINE_ROLES, Actor, Role
 from jiesu.intake.receive import check_attachments
 from jiesu.storage.tables import appeals as ap
 from jiesu.storage.tables import tickets as t
+from jiesu.storage.types import is_row_number
 from jiesu.storage.uow import UnitOfWork
 
 REVIEWERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -119,23 +120,39 @@ def file(
 
 
 def get(ctx: Context, appeal_id: int) -> dict[str, Any]:
-    with ctx.engine.connect() as conn:
-        row = conn.execute(
-            select(ap, t.c.number).join(t, t.c.id == ap.c.ticket_id).where(ap.c.id == appeal_id)
-        ).first()
+    row = None
+    if is_row_number(appeal_id):
+        with ctx.engine.connect() as conn:
+            row = conn.execute(
+                select(ap, t.c.number).join(t, t.c.id == ap.c.ticket_id).where(ap.c.id == appeal_id)
+            ).first()
     if row is None:
         raise NotFound("appeal.not_found", "申诉不存在", "No such appeal")
     return _row_out(row)
 
 
-def listing(ctx: Context, actor: Actor, pending_only: bool = True) -> list[dict[str, Any]]:
-    query = select(ap, t.c.number).join(t, t.c.id == ap.c.ticket_id).order_by(ap.c.id)
+#: The most appeals a listing holds.
+LISTED = 1000
+
+
+def list_appeals(ctx: Context, actor: Actor, table, query, pending_only: bool) -> list[Any]:
+    """The rows of ``query`` over ``table`` (tickets' or charges' appeals) that ``actor``
+    may see, oldest first: the pending ones, the longest waiting first (a queue), or all,
+    the newest :data:`LISTED` (a history); a unit sees only its own."""
     if pending_only:
-        query = query.where(ap.c.decision.is_(None))
+        query = query.where(table.c.decision.is_(None)).order_by(table.c.id)
+    else:
+        query = query.order_by(table.c.id.desc())
     if actor.role not in HOTLINE_ROLES:
-        query = query.where(ap.c.unit_code == actor.unit_code)
+        query = query.where(table.c.unit_code == actor.unit_code)
     with ctx.engine.connect() as conn:
-        return [_row_out(r) for r in conn.execute(query.limit(1000))]
+        rows = conn.execute(query.limit(LISTED)).all()
+    return rows if pending_only else rows[::-1]
+
+
+def listing(ctx: Context, actor: Actor, pending_only: bool = True) -> list[dict[str, Any]]:
+    query = select(ap, t.c.number).join(t, t.c.id == ap.c.ticket_id)
+    return [_row_out(r) for r in list_appeals(ctx, actor, ap, query, pending_only)]
 
 
 def decide(ctx: Context, actor: Actor, appeal_id: int, upheld: bool, reason: str) -> dict:
@@ -155,6 +172,8 @@ def record_decision(ctx: Context, actor: Actor, table, appeal_id: int, upheld: b
         )  # fmt: skip
     if not (reason or "").strip():
         raise InvalidInput("input.required", "请填写审核意见", "A reason is required")
+    if not is_row_number(appeal_id):
+        raise not_found
     now: datetime = ctx.now()
     with UnitOfWork(ctx.engine) as uow:
         done = uow.session.execute(

@@ -20,9 +20,10 @@ from jiesu.context import Context
 from jiesu.domain.errors import Conflict, InvalidInput, NotFound
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 from jiesu.storage.tables import governance_appeals as ga
+from jiesu.storage.types import is_row_number
 from jiesu.storage.uow import UnitOfWork
 
-from .appeals import record_decision
+from .appeals import list_appeals, record_decision
 from .governance import KIND_LABELS_ZH, TASK, WARNING, Charge, charges
 
 REASON_MAX = 2000
@@ -99,21 +100,17 @@ def _out(row) -> dict[str, Any]:
 
 
 def get(ctx: Context, actor: Actor, appeal_id: int) -> dict[str, Any]:
-    with ctx.engine.connect() as conn:
-        row = conn.execute(select(ga).where(ga.c.id == appeal_id)).first()
+    row = None
+    if is_row_number(appeal_id):
+        with ctx.engine.connect() as conn:
+            row = conn.execute(select(ga).where(ga.c.id == appeal_id)).first()
     if row is None or (actor.role not in HOTLINE_ROLES and row.unit_code != actor.unit_code):
         raise _not_found()
     return _out(row)
 
 
 def listing(ctx: Context, actor: Actor, pending_only: bool = True) -> list[dict[str, Any]]:
-    query = select(ga).order_by(ga.c.id.desc())  # the newest 1,000, oldest first
-    if pending_only:
-        query = query.where(ga.c.decision.is_(None))
-    if actor.role not in HOTLINE_ROLES:
-        query = query.where(ga.c.unit_code == actor.unit_code)
-    with ctx.engine.connect() as conn:
-        return [_out(r) for r in reversed(conn.execute(query.limit(1000)).all())]
+    return [_out(r) for r in list_appeals(ctx, actor, ga, select(ga), pending_only)]
 
 
 def decide(ctx: Context, actor: Actor, appeal_id: int, upheld: bool, reason: str) -> dict:

@@ -18,7 +18,8 @@ from jiesu.assessment import governance_appeals as gap
 from jiesu.assessment.governance import KIND_LABELS_ZH, Charge, charges
 from jiesu.assessment.rankings import GROUPS, Period, owner
 from jiesu.city.config import CityConfig
-from jiesu.domain.errors import InvalidInput, NotFound
+from jiesu.domain.errors import InvalidInput
+from jiesu.storage.types import is_row_number
 
 from .refusals import REFUSALS, Problem, refusal
 from .views import fmt_time, unit_name
@@ -87,7 +88,7 @@ def file(request: Request, ctx: ContextDep, session: PostSession, form: PostedFo
     back = back if back.startswith("/console/assessment/") else "/console/assessment/mine"
     try:
         item = values.get("item_id", "")
-        if not item.isdigit() or not 0 < int(item) < 2**31:
+        if not item.isdigit() or not is_row_number(int(item)):
             raise InvalidInput("input.invalid", "申诉事项有误", "No such charge")
         gap.file(ctx, session.user.actor, values.get("kind", ""), int(item),
                  values.get("reason", ""))  # fmt: skip
@@ -101,8 +102,6 @@ def decide(appeal_id: int, request: Request, ctx: ContextDep, session: PostSessi
            form: PostedForm) -> Response:  # fmt: skip
     upheld = form.get("upheld")
     try:
-        if not 0 < appeal_id < 2**31:
-            raise NotFound("governance_appeal.not_found", "申诉不存在", "No such appeal")
         if upheld not in ("true", "false"):
             raise InvalidInput("input.required", "审核结论：请选择申诉成立或驳回", "Decide")
         gap.decide(ctx, session.user.actor, appeal_id, upheld == "true",

@@ -33,7 +33,7 @@ from jiesu.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 from jiesu.storage import tables
 from jiesu.storage.repository import queue_message
-from jiesu.storage.types import EARLIEST_YEAR
+from jiesu.storage.types import EARLIEST_YEAR, is_row_number
 from jiesu.storage.uow import UnitOfWork
 
 from .report_content import MonthData, compose, prepare
@@ -244,7 +244,7 @@ def list_reports(ctx: Context, actor: Actor, label: str | None = None,
 def get_report(ctx: Context, actor: Actor, report_id: int) -> Report:
     """One report in full; one the actor may not read does not exist (``report.not_found``)."""
     allowed = _may_read(actor, ctx)
-    if not 0 < report_id < 2**31:
+    if not is_row_number(report_id):
         raise _not_found(report_id)
     query = select(tables.work_reports).where(R.id == report_id)
     if allowed is not None:

@@ -19,6 +19,7 @@ from jiesu.domain.roles import Actor
 from jiesu.domain.topics import ItemList, Progress, TopicState
 from jiesu.storage import tables
 from jiesu.storage.facts import total
+from jiesu.storage.types import is_row_number
 from jiesu.storage.uow import UnitOfWork
 
 from . import topic_figures as tf
@@ -147,7 +148,7 @@ def detail(ctx: Context, actor: Actor, topic_id: int) -> Detail:
     with UnitOfWork(ctx.engine, write=False) as uow:
         s = uow.session
         row = None
-        if 0 < topic_id < 2**31:
+        if is_row_number(topic_id):
             row = s.execute(select(tables.topics).where(T.id == topic_id)).first()
         if row is None:
             raise not_found(topic_id)

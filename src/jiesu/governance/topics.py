@@ -41,6 +41,7 @@ from jiesu.domain.topics import (
 )
 from jiesu.storage import tables
 from jiesu.storage.repository import queue_message
+from jiesu.storage.types import is_row_number
 from jiesu.storage.uow import UnitOfWork
 
 from . import topic_figures
@@ -207,7 +208,7 @@ def not_found(topic_id: int) -> NotFound:
 
 def _load(s: Session, topic_id: int):
     row = None
-    if 0 < topic_id < 2**31:
+    if is_row_number(topic_id):
         row = s.execute(select(tables.topics).where(T.id == topic_id)).first()
     if row is None:
         raise not_found(topic_id)
@@ -324,7 +325,7 @@ def finish_task(ctx: Context, actor: Actor, topic_id: int, item_id: int, outcome
         s = uow.session
         row = _load(s, topic_id)
         item = None
-        if 0 < item_id < 2**31:
+        if is_row_number(item_id):
             item = s.execute(
                 select(tables.topic_items).where(I.id == item_id, I.topic_id == row.id)
             ).first()

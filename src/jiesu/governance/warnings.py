@@ -41,6 +41,7 @@ from jiesu.domain.hotspots import (
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 from jiesu.storage import tables
 from jiesu.storage.repository import queue_message
+from jiesu.storage.types import is_row_number
 from jiesu.storage.uow import UnitOfWork
 
 from .weekly import (
@@ -237,7 +238,7 @@ def respond(ctx: Context, actor: Actor, warning_id: int, text: str) -> None:
             f"请填写采取的措施（1–{RESPONSE_MAX} 字）",
             f"Say what was done (1–{RESPONSE_MAX} characters)",
         )
-    if not 0 < warning_id < 2**31:  # no such row, and more than the column holds
+    if not is_row_number(warning_id):
         raise _not_found(warning_id)
     with UnitOfWork(ctx.engine) as uow:
         s = uow.session
@@ -327,7 +328,7 @@ def week_warnings(ctx: Context, actor: Actor, week: str) -> list[WarningRow]:
 def seen_warning(ctx: Context, session, actor: Actor, warning_id: int) -> WarningRow:
     """One warning the actor may see, with the next week's requests once over; any other
     (or none) is ``warning.not_found``, as :func:`respond` says."""
-    if not 0 < warning_id < 2**31:  # no such row, and more than the column holds
+    if not is_row_number(warning_id):
         raise _not_found(warning_id)
     row = session.execute(
         visible(select(tables.hotspot_warnings), actor).where(w.id == warning_id)

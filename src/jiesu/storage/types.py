@@ -20,6 +20,13 @@ MAX_INT = 2**31 - 1
 RowNumber = Annotated[int, Field(ge=1, le=MAX_INT)]
 RowNumberOrNone = Annotated[int | None, Field(ge=1, le=MAX_INT)]
 
+
+def is_row_number(value: int) -> bool:
+    """Whether ``value`` may name a row (see :data:`RowNumber`): for ids read from a page's
+    path or form, so that a larger one is "no such row" rather than an error of the database."""
+    return 1 <= value <= MAX_INT
+
+
 #: The years a time sent from outside may lie in: wider than any hotline's history or
 #: deadline, narrow enough that its UTC form and the arithmetic done with it (a period's
 #: predecessor, a review half a year on) stay inside Python's years 1 to 9999.
