@@ -147,6 +147,11 @@ def test_topics_closed_with_their_fall_earn_points_and_late_tasks_cost(
     }  # fmt: skip
     january = _rank(client, auth, month="2027-01", group="street")[DONGHUA]["governance"]
     assert (january["tasks_late"], january["points"]) == (1, -0.5)
+    login(client, "supervisor")  # the task was due by the end of 15 January: that day is shown
+    page = client.get(f"/console/assessment/units/{DONGHUA}",
+                      params={"month": "2027-01", "group": "street"}).text  # fmt: skip
+    row = page.split(f'data-charge="task-{task}"', 1)[1].split("</tr>", 1)[0]
+    assert "2027-01-15 当日" in row and "2027-01-16" not in row
 
 
 def test_the_workbook_and_the_console_show_the_points(

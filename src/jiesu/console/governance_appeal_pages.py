@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from jiesu.api.deps import ContextDep
 from jiesu.assessment import governance_appeals as gap
-from jiesu.assessment.governance import KIND_LABELS_ZH, Charge, charges
+from jiesu.assessment.governance import KIND_LABELS_ZH, TASK, Charge, charges
 from jiesu.assessment.rankings import GROUPS, Period, owner
 from jiesu.city.config import CityConfig
 from jiesu.domain.errors import InvalidInput
@@ -46,6 +46,14 @@ def charge_rows(ctx, period: Period, group: str, code: str, viewer_unit: str) ->
     ]
 
 
+def _deadline(city: CityConfig, c: Charge) -> str:
+    """A task is due by the end of its due day: that day, not the midnight after it, which
+    read as the day itself; a warning's answer is due at a time."""
+    if c.kind == TASK:
+        return f"{(c.deadline - timedelta(microseconds=1)).astimezone(city.tz):%Y-%m-%d} 当日"
+    return fmt_time(c.deadline, city)
+
+
 def _charge_row(city: CityConfig, c: Charge, viewer_unit: str, open_: bool) -> dict[str, Any]:
     return {
         "kind": c.kind,
@@ -54,7 +62,7 @@ def _charge_row(city: CityConfig, c: Charge, viewer_unit: str, open_: bool) -> d
         "what": c.what,
         "topic_id": c.topic_id,
         "unit": unit_name(city, c.unit_code),
-        "deadline": fmt_time(c.deadline, city),
+        "deadline": _deadline(city, c),
         "appeal": c.appeal,
         "appeal_zh": DECISIONS_ZH[c.appeal],
         "may_appeal": open_ and c.appeal is None and c.unit_code == viewer_unit,
