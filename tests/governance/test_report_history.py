@@ -30,3 +30,22 @@ def test_the_demo_like_history_reports_october_and_says_what_it_cannot(seeded, c
         assert c["assessment"]["now"]["orders"] > 0
         assert all(r["kind"] != "rising" for r in c["recommendations"])
         assert gr.issue_due(ctx) == []  # once
+
+
+def test_the_city_sets_when_the_report_recommends(seeded, city, tmp_path):
+    """G4: ``report_policy`` decides the recommendations, and each report keeps the
+    thresholds it was judged by."""
+    from dataclasses import replace
+
+    from jiesu.city.config import ReportPolicy
+
+    with simulated(seeded, city, tmp_path, days=30, tickets_per_day=60, seed=3) as ctx:
+        hotline = Actor.system(ctx.hotline_unit.code)
+        first = gr.get_report(ctx, hotline, gr.issue(ctx, "2026-10", "city").id).content
+        assert len(first["recommendations"]) > 1 and first["thresholds"]["max_items"] == 8
+        strict = replace(ctx, city=ctx.city.model_copy(
+            update={"report_policy": ReportPolicy(max_items=1)}))  # fmt: skip
+        again = gr.issue(strict, "2026-10", "city", regenerate=True, reason="只列最要紧的一条")
+        content = gr.get_report(ctx, hotline, again.id).content
+        assert content["recommendations"] == first["recommendations"][:1]
+        assert content["thresholds"] == first["thresholds"] | {"max_items": 1}

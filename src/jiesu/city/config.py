@@ -32,6 +32,7 @@ from .policies import (
     ReferralMode,
     ReferralPolicy,
     RehandleTrigger,
+    ReportPolicy,
     VisitPolicy,
     WarningPolicy,
 )
@@ -59,6 +60,7 @@ __all__ = [  # the policies are defined in .policies
     "ReferralMode",
     "ReferralPolicy",
     "RehandleTrigger",
+    "ReportPolicy",
     "Responsibility",
     "Unit",
     "UnitKind",
@@ -163,6 +165,7 @@ class CityConfig(_Strict):
     observation_policy: ObservationPolicy = ObservationPolicy()  # A4
     appeal_policy: AppealPolicy = AppealPolicy()  # A6
     warning_policy: WarningPolicy = WarningPolicy()  # G5
+    report_policy: ReportPolicy = ReportPolicy()  # G4
     merged_hotlines: dict[str, str] = Field(default_factory=dict)  # number → name, e.g. 12315
 
     @model_validator(mode="after")

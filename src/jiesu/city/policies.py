@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 from jiesu.domain.assessment import GovernancePoints
 from jiesu.domain.deadlines import Duration, DurationUnit
 from jiesu.domain.hotspots import WarningRule
+from jiesu.domain.recommendations import Thresholds
 
 from .units import Strict
 
@@ -216,6 +217,23 @@ class GovernancePointsSpec(_Strict):
 
     def points(self) -> GovernancePoints:
         return GovernancePoints(**self.model_dump())
+
+
+class ReportPolicy(_Strict):
+    """When the monthly work report recommends something (G4; the rules and what each
+    threshold means are in :mod:`jiesu.domain.recommendations`)."""
+
+    rise_ratio: float = Field(default=1.5, gt=1, le=100)
+    rise_min: int = Field(default=10, ge=1)
+    seasonal_min: float = Field(default=10.0, ge=0)
+    rate_drop: float = Field(default=0.05, gt=0, lt=1)
+    stall_months: int = Field(default=2, ge=1, le=60)
+    stall_fall: float = Field(default=0.10, ge=0, lt=1)
+    per_kind: int = Field(default=3, ge=1, le=50)
+    max_items: int = Field(default=8, ge=1, le=50)
+
+    def thresholds(self) -> Thresholds:
+        return Thresholds(**self.model_dump())
 
 
 class AssessmentRuleSpec(_Strict):

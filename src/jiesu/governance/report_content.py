@@ -22,7 +22,7 @@ The content is plain JSON, stored as issued (:mod:`.reports`). What the history 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -208,5 +208,7 @@ def compose(ctx: Context, m: MonthData, scope: Unit | None) -> dict[str, Any]:
     }
     if not content["seasonal"]["known"]:
         h["notes"].append("历史记录不足一年零三个月，无法做下月的季节预判。")
-    content["recommendations"] = recommendations(content, m.period)
+    thresholds = ctx.city.report_policy.thresholds()
+    content["recommendations"] = recommendations(content, m.period, thresholds)
+    content["thresholds"] = asdict(thresholds)  # what the recommendations were judged by
     return content

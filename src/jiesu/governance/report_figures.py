@@ -218,12 +218,13 @@ def figures(content: dict[str, Any], previous_days: float) -> rec.Figures:
     )  # fmt: skip
 
 
-def recommendations(content: dict[str, Any], period: Period) -> list[dict[str, Any]]:
+def recommendations(content: dict[str, Any], period: Period,
+                    thresholds: rec.Thresholds) -> list[dict[str, Any]]:  # fmt: skip
     tz = period.start.tzinfo
     previous = period.previous(tz)
     days = (previous.end - previous.start) / timedelta(days=1)
     return [
         {"rank": i, "kind": r.kind, "kind_zh": rec.KIND_LABELS_ZH[r.kind], "title_zh": r.title_zh,
          "reason_zh": r.reason_zh, "figures": r.figures}
-        for i, r in enumerate(rec.recommend(figures(content, days)), start=1)
+        for i, r in enumerate(rec.recommend(figures(content, days), thresholds), start=1)
     ]  # fmt: skip
