@@ -306,3 +306,33 @@ def test_a_task_written_after_its_due_day_charges_nobody(client, auth, clock, en
     r = client.post("/console/assessment/governance-appeals/99999999999999999999/decide",
                     data={"csrf_token": token, "upheld": "true", "reason": "x"})  # fmt: skip
     assert r.status_code == 404 and "governance_appeal.not_found" in r.text  # never a 500
+
+
+def test_a_district_department_sees_and_appeals_its_own_charge_in_the_console(
+    client, auth, clock, ctx
+):
+    """A6: a unit not ranked on its own (a district's department) has no ranking page, but
+    its late task is its own to appeal: 本单位考评 lists its charges with the appeal form."""
+    from tests.console.helpers import csrf
+
+    _requests(client, auth, clock, START, 10)
+    clock.now = START + timedelta(days=5)  # 28 November
+    topic_id = _propose(client, auth, co_unit_codes=["990101", "990101001", "990101.urban"])
+    _write_plan_and_lists(client, auth, topic_id)
+    task = _post(client, auth, "transport", f"/{topic_id}/items", 201, list="task",
+                 text="清理噪声源", unit_code="990101.urban", due_on="2026-12-10")["id"]  # fmt: skip
+    _post(client, auth, "supervisor", f"/{topic_id}/launch")
+    clock.now = datetime(2026, 12, 14, 9, tzinfo=TZ)
+    login(client, "urban")
+    page = client.get("/console/assessment/mine", params={"month": "2026-12"})
+    assert page.status_code == 200 and 'data-testid="not-ranked"' in page.text
+    assert "东区" in page.text.split('data-testid="not-ranked"', 1)[1].split("</p>", 1)[0]
+    assert f'data-testid="appeal-task-{task}"' in page.text and "2026-12-10 当日" in page.text
+    form = {"csrf_token": csrf(page.text), "kind": "task", "item_id": str(task),
+            "reason": "噪声源在施工围挡内，需建设单位配合", "back": "/console/assessment/mine?month=2026-12"}  # fmt: skip
+    r = client.post("/console/assessment/governance-appeals", data=form, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == form["back"]
+    page = client.get("/console/assessment/mine", params={"month": "2026-12"}).text
+    assert "申诉待审核" in page and f'data-testid="appeal-task-{task}"' not in page
+    november = client.get("/console/assessment/mine", params={"month": "2026-11"}).text
+    assert 'data-testid="no-charges"' in november

@@ -20,7 +20,15 @@ from jiesu import accounts
 from jiesu.api.deps import ContextDep
 from jiesu.assessment import drilldown as dd
 from jiesu.assessment import trends
-from jiesu.assessment.rankings import GROUP_LABELS_ZH, GROUPS, month, rankings, read, rule_sets
+from jiesu.assessment.rankings import (
+    GROUP_LABELS_ZH,
+    GROUPS,
+    month,
+    owner,
+    rankings,
+    read,
+    rule_sets,
+)
 from jiesu.domain.errors import JiesuError
 from jiesu.domain.roles import HOTLINE_ROLES
 
@@ -121,13 +129,33 @@ def own_page(request: Request, ctx: ContextDep, session: PageSession) -> Respons
         return RedirectResponse(BASE + "/rankings", status_code=303)
     group = _own_group(ctx, session)
     if group is None:
-        return refused(
-            request, session, "本单位不单独参加排名，其工单计入所属街道乡镇或区的考评",
-            "assessment.not_ranked", 404,
-        )  # fmt: skip
+        return _own_charges_page(request, ctx, session)
     query = {k: v for k, v in request.query_params.items() if k != "group"}
     path = f"{BASE}/units/{quote(session.user.unit_code)}"
     return RedirectResponse(path + views.query_string(query, group=group), status_code=303)
+
+
+def _own_charges_page(request: Request, ctx, session) -> Response:
+    """A unit not ranked on its own (a district's department, a community): its orders and
+    points count for the unit above it, but its own proactive governance charges are its
+    to appeal (A6)."""
+    c = _choices(ctx, request.query_params)
+    code = session.user.unit_code
+    above = (owner(ctx.city, code, kind) for kind in GROUPS.values())
+    answers_to = next((views.unit_name(ctx.city, u) for u in above if u and u != code), "单位")
+    period = month(c["month"], ctx.city.tz)
+    return render(
+        request,
+        "assessment/own_charges.html",
+        session=session,
+        c=c,
+        unit=views.unit_name(ctx.city, code),
+        answers_to=answers_to,
+        charges=charge_rows(ctx, period, None, code, code),
+        appeal_window=ctx.city.appeal_policy.window_days,
+        problem=_problem(c),
+        status_code=422 if c["problems"] else 200,
+    )
 
 
 @router.get(BASE + "/units/{code}", response_class=HTMLResponse)

@@ -35,14 +35,15 @@ DECISIONS_ZH = {
 }
 
 
-def charge_rows(ctx, period: Period, group: str, code: str, viewer_unit: str) -> list[dict]:
-    """The charges of ``period`` that ``code`` answers for in ``group``, as shown on its
-    page; ``may_appeal`` for the charged unit's own users."""
+def charge_rows(ctx, period: Period, group: str | None, code: str, viewer_unit: str) -> list[dict]:
+    """The charges of ``period`` that ``code`` answers for in ``group`` (None: a unit not
+    ranked on its own, its own charges), as shown on its page; ``may_appeal`` for the
+    charged unit's own users."""
     window_from = ctx.now() - timedelta(days=ctx.city.appeal_policy.window_days)
     return [
         _charge_row(ctx.city, c, viewer_unit, c.deadline >= window_from)
         for c in charges(ctx, period.start, period.end)
-        if owner(ctx.city, c.unit_code, GROUPS[group]) == code
+        if (owner(ctx.city, c.unit_code, GROUPS[group]) if group else c.unit_code) == code
     ]
 
 
