@@ -79,6 +79,7 @@ USERS = {
 }
 
 TICKET_TABLES = (
+    "open_data_releases",
     "work_reports",
     "unit_data_days",
     "topic_events",

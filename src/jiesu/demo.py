@@ -134,6 +134,24 @@ def _learn_dispatch(ctx: Context, folder: Path) -> None:
     print(f"派单模型 Dispatch model {record.version}: {record.samples} tickets", flush=True)
 
 
+def _publish_open_data(ctx: Context) -> None:
+    """The last full month's open data, published once, so that the public page has a file
+    (G6); a history that does not reach into that month publishes nothing."""
+    from jiesu.assessment.trends import last_full_month
+    from jiesu.domain.errors import InvalidInput
+    from jiesu.domain.roles import Actor
+    from jiesu.governance.open_data_releases import publish, releases
+
+    label = last_full_month(ctx)
+    if any(r.month == label for r in releases(ctx)):
+        return
+    try:
+        r = publish(ctx, Actor(None, "demo", Role.ADMIN, ctx.hotline_unit.code), label)
+    except InvalidInput:  # open_data.no_requests
+        return
+    print(f"开放数据 Open data: {r.month} published, {r.rows} rows", flush=True)
+
+
 def prepare_demo(
     data_dir: Path, *, seed: int = 12345, days: int = 30, fresh: bool = False
 ) -> tuple[Context, DemoLogins]:
@@ -189,5 +207,6 @@ def prepare_demo(
     street = next(u.unit_code for u in users if u.username == "street")
     if seed_demo_topics(ctx, street):
         print("每月一题 Monthly topics: 2 added from the history", flush=True)
+    _publish_open_data(ctx)
     print(f"演示已就绪 Demo ready in {time.perf_counter() - started:.1f} s", flush=True)
     return ctx, DemoLogins(DEMO_PASSWORD, users)

@@ -23,6 +23,7 @@ from . import (
     handling,
     meta,
     open311,
+    open_data,
     places,
     public_intake,
     reports,
@@ -64,6 +65,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(governance_appeals.router)
     app.include_router(bulletin.router)
     app.include_router(governance.router)
+    app.include_router(open_data.router)
     app.include_router(topics.router)
     app.include_router(reports.router)
     app.include_router(unit_data.router)

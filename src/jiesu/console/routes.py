@@ -384,6 +384,7 @@ def install(app: FastAPI) -> None:
         governance_appeal_pages,
         governance_pages,
         handling_pages,
+        open_data_pages,
         public_pages,
         report_pages,
         topic_pages,
@@ -401,6 +402,7 @@ def install(app: FastAPI) -> None:
     app.include_router(governance_pages.router)
     app.include_router(topic_pages.router)
     app.include_router(report_pages.router)
+    app.include_router(open_data_pages.router)
     knowledge.install(app)
 
     @app.exception_handler(LoginRequired)

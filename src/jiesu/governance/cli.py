@@ -2,7 +2,8 @@
 hotspots from the command line (G5) — for a cron job instead of the worker, or to look;
 ``jiesu governance topics``: the monthly topics and how each stands (G2), after recording
 any month that has ended (as the worker does); ``jiesu governance open-data``: a month's
-requests desensitised as CSV for the open-data portal (G6); ``jiesu governance report``: a
+requests desensitised as CSV for the open-data portal (G6), or with ``--publish`` published
+as a stored release the public downloads; ``jiesu governance report``: a
 month's work report with its recommendations (G4), issued first if it was not yet."""
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ def add_governance_commands(subparsers) -> None:
     sp.add_argument("--month", help="YYYY-MM (default: the last full month)")
     sp.add_argument("--k", type=int, default=5, help="rows sharing each published combination")
     sp.add_argument("--out", help="file to write (default: standard output)")
+    sp.add_argument("--publish", action="store_true",
+                    help="publish it: stored as it is now, downloadable by the public")  # fmt: skip
+    sp.add_argument("--note", default="", help="why (required when the month was published before)")
     sp.set_defaults(func=cmd_open_data)
     sp = sub.add_parser("report", help="a month's work report and recommendations (G4)")
     add_context_options(sp)
@@ -109,7 +113,12 @@ def cmd_open_data(args) -> int:
 
     from .open_data import open_data
 
+    if args.note and not args.publish:
+        print("--note goes with --publish", file=sys.stderr)
+        return 2
     ctx = context_from_args(args)
+    if args.publish:
+        return _publish_open_data(ctx, args)
     data = open_data(ctx, args.month or last_full_month(ctx), args.k)
     if args.out:
         Path(args.out).write_text(data.csv(), encoding="utf-8-sig")
@@ -119,6 +128,27 @@ def cmd_open_data(args) -> int:
     print(f"{data.month}: {data.received} requests, {data.confidential} confidential left out, "
           f"{sum(d.by_level)} published (by level {'/'.join(map(str, d.by_level))}), "
           f"{d.suppressed} suppressed; k = {data.k}", file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _publish_open_data(ctx, args) -> int:
+    """Publish as the command line (an admin of the hotline centre, recorded as ``cli``);
+    print the release, and write its file to ``--out`` when asked."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from jiesu.assessment.trends import last_full_month
+    from jiesu.domain.roles import Actor
+
+    from .open_data_releases import content, publish
+
+    actor = replace(Actor.system(ctx.hotline_unit.code), username="cli")
+    r = publish(ctx, actor, args.month or last_full_month(ctx), args.k, args.note)
+    if args.out:
+        Path(args.out).write_bytes(content(ctx, r.month)[1])
+    print(f"{r.month}: version {r.version} published, {r.rows} rows "
+          f"({r.suppressed} suppressed, {r.confidential} confidential left out), k = {r.k}, "
+          f"sha256 {r.sha256}, {r.url}")  # fmt: skip
     return 0
 
 

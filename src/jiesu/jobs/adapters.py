@@ -29,6 +29,9 @@ TOPICS = (
     "governance.topic",  # a monthly topic launched, a task given, a month recorded (G2)
     "governance.unit_data",  # a day's changed tickets, in full, to each unit concerned (G4)
     "governance.report",  # a month's work report, to the hotline office and its district (G4)
+    # a month's open data published or withdrawn: what to fetch (month, version, sha256,
+    # rows, path), never the rows, for the city's open-data portal (G6)
+    "governance.open_data",
 )
 
 

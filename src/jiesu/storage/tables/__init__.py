@@ -38,6 +38,7 @@ from .dispatch import (
 from .followup import return_visits
 from .governance import (
     hotspot_warnings,
+    open_data_releases,
     topic_events,
     topic_items,
     topic_months,
@@ -84,6 +85,7 @@ __all__ = [
     "kb_articles",
     "kb_versions",
     "metadata",
+    "open_data_releases",
     "outbox",
     "place_names",
     "queue_condition",

@@ -1,5 +1,6 @@
 """Proactive governance: the weeks examined, the hotspots warned each week and what the
-street did (G5); the monthly topics, their lists and their timeline (G2)."""
+street did (G5); the monthly topics, their lists and their timeline (G2); the units' data
+push and the monthly work reports (G4); the open data published (G6)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -181,4 +183,34 @@ work_reports = Table(
     Column("content", JSON, nullable=False),
     UniqueConstraint("month", "scope", "version"),
     Index("ix_work_reports_scope_month", "scope", "month"),
+)
+
+
+#: Open data as published (数据开放, G6; ``governance.open_data_releases``): a month's
+#: requests desensitised, the file kept as it was published (gzip-compressed CSV, with its
+#: BOM) so that a download costs no scan and a published month never changes when its
+#: tickets do. A second version of a month carries the office's note; the newest version of
+#: a month is the public one unless it was withdrawn (then the month is not public at all).
+open_data_releases = Table(
+    "open_data_releases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("month", String(7), nullable=False),  # 2026-11
+    Column("version", Integer, nullable=False),  # 1, 2, … per month
+    Column("k", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),  # gzip of the CSV as downloaded
+    Column("size", Integer, nullable=False),  # bytes of the CSV as downloaded
+    Column("sha256", String(64), nullable=False),  # of the CSV as downloaded
+    Column("received", Integer, nullable=False),  # requests received in the month
+    Column("confidential", Integer, nullable=False),  # left out at the requester's wish
+    Column("suppressed", Integer, nullable=False),  # rarer than k at every level
+    Column("rows_published", Integer, nullable=False),
+    Column("by_level", JSON, nullable=False),  # rows published at each level, [l0, l1, l2, l3]
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("published_by", String(64), nullable=False),
+    Column("note", Text, nullable=False, default=""),  # why a further version was published
+    Column("withdrawn_at", UTCDateTime),
+    Column("withdrawn_by", String(64)),
+    Column("withdraw_reason", Text),
+    UniqueConstraint("month", "version"),
 )
