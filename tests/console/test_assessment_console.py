@@ -304,7 +304,10 @@ def test_an_appeal_number_past_the_column_is_no_such_appeal(client, office):
     as_user(client, "supervisor")
     for big in (2**31, 2**64):
         assert client.get(f"{BASE}/appeals/{big}").status_code == 404
-        form = {"csrf_token": csrf(client.get(f"{BASE}/appeals").text), "upheld": "true",
-                "reason": "x"}
+        form = {
+            "csrf_token": csrf(client.get(f"{BASE}/appeals").text),
+            "upheld": "true",
+            "reason": "x",
+        }
         r = client.post(f"{BASE}/appeals/{big}/decide", data=form)
         assert r.status_code == 404 and "appeal.not_found" in r.text

@@ -109,7 +109,17 @@ def test_other_roles_are_refused(ctx, client, november, user):
     assert refused.status_code == 403 and "open_data.forbidden" in refused.text
     assert _post(client, f"{BASE}/releases/1/withdraw", token, reason="x").status_code == 403
     assert 'href="/console/governance/open-data"' not in client.get("/").text
+    assert (
+        'href="/console/governance/open-data"' not in client.get("/console/governance/reports").text
+    )
     assert _releases(ctx) == 0
+
+
+def test_every_governance_page_links_open_data_for_the_office(client, november):
+    _as(client, "supervisor")
+    for page in ("warnings", "analysis", "seasonal", "topics", "reports"):
+        text = client.get(f"/console/governance/{page}").text
+        assert '<a href="/console/governance/open-data" >开放数据</a>' in text, page
 
 
 def test_the_public_page_needs_no_login_and_the_bulletin_links_it(client, november):

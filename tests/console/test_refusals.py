@@ -212,3 +212,25 @@ def test_a_csrf_token_of_any_text_is_a_wrong_token(client):
     r = client.post("/console/governance/warnings/issue", data={"csrf_token": "令牌"},
                     follow_redirects=False)  # fmt: skip
     assert r.status_code == 403
+
+
+# --- numbers in a page's address or form ----------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", ["²", "٣", "9" * 30])
+def test_a_page_number_that_is_no_number_shows_the_first_page(client, office, raw):  # noqa: F811
+    """ "²" passed str.isdigit() and then broke int(); a number of 30 digits reached the
+    database as an offset: both were 500s. Now they are the first page (or no such row)."""
+    as_user(client, "supervisor")
+    for url in ("/console/assessment/units/990101001?group=street&page=",
+                "/kb?tab=all&page=", "/console/dispatch/objections?page="):  # fmt: skip
+        assert client.get(url + raw).status_code == 200, url
+    assert client.get(f"/visit/{raw}?exp=1&sig=x").status_code == 404
+    assert client.get(f"/visit/1?exp={raw}&sig=x").status_code == 404
+
+
+def test_a_report_month_in_other_digits_is_refused(client, auth):
+    r = client.get(
+        "/api/governance/reports", params={"month": "²²²²-²²"}, headers=auth("supervisor")
+    )
+    assert r.status_code == 422 and r.json()["code"] == "report.bad_month"

@@ -74,7 +74,7 @@ def decode(raw: bytes, where: str) -> str:
 async def read_body(request: Request, limit: int = MAX_TEXT_BODY) -> bytes:
     """The whole body, refused once it passes ``limit`` bytes."""
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
+    if length.isascii() and length.isdigit() and (len(length) > 18 or int(length) > limit):
         raise _body_too_large(limit)
     body = bytearray()
     async for chunk in request.stream():

@@ -31,6 +31,7 @@ from jiesu.assessment.rankings import (
 )
 from jiesu.domain.errors import JiesuError
 from jiesu.domain.roles import HOTLINE_ROLES
+from jiesu.storage.types import whole_number
 
 from . import assessment_views as av
 from . import views
@@ -170,7 +171,7 @@ def unit_page(code: str, request: Request, ctx: ContextDep, session: PageSession
     only = params.get("only") or ""
     only = only if only in dd.FILTERS else ""
     raw_page = params.get("page") or "1"
-    page = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
+    page = max(1, whole_number(raw_page) or 1)
     period = month(c["month"], ctx.city.tz)
     try:
         found = dd.drilldown(ctx, period, c["group"], code, only=only, page=page)

@@ -26,6 +26,7 @@ from jiesu.domain.roles import HOTLINE_ROLES
 from jiesu.domain.ticket import OBJECTION_GROUNDS_LABELS_ZH, POSITION_LABELS_ZH
 from jiesu.domain.ticket import REQUEST_TYPE_LABELS_ZH as TYPES
 from jiesu.storage import repository as repo
+from jiesu.storage.types import whole_number
 from jiesu.storage.uow import UnitOfWork
 
 from . import catalogue_views as cv
@@ -78,7 +79,7 @@ def _objections_page(request, ctx, session, *, problem=None, status_code=200) ->
     queue = objection_queue(ctx, actor)
     raw = request.query_params.get("page") or "1"
     pages = max(1, -(-len(queue) // PAGE_SIZE))
-    page = min(max(1, int(raw)) if raw.isdigit() else 1, pages)
+    page = min(max(1, whole_number(raw) or 1), pages)
     items = []
     with UnitOfWork(ctx.engine, write=False) as uow:
         for brief in queue[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
@@ -259,7 +260,7 @@ def _may_not_edit(request, session) -> Response | None:
 
 def _version(values: dict[str, Any]) -> int | None:
     raw = str(values.get("expected_version") or "")
-    return int(raw) if raw.isdigit() else None
+    return whole_number(raw)
 
 
 def _posted_entry(form) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from jiesu.assessment.governance import KIND_LABELS_ZH, TASK, Charge, charges
 from jiesu.assessment.rankings import GROUPS, Period, owner
 from jiesu.city.config import CityConfig
 from jiesu.domain.errors import InvalidInput
-from jiesu.storage.types import is_row_number
+from jiesu.storage.types import is_row_number, whole_number
 
 from .refusals import REFUSALS, Problem, refusal
 from .views import fmt_time, unit_name
@@ -97,7 +97,7 @@ def file(request: Request, ctx: ContextDep, session: PostSession, form: PostedFo
     back = back if back.startswith("/console/assessment/") else "/console/assessment/mine"
     try:
         item = values.get("item_id", "")
-        if not item.isdigit() or not is_row_number(int(item)):
+        if not is_row_number(whole_number(item) or 0):
             raise InvalidInput("input.invalid", "申诉事项有误", "No such charge")
         gap.file(ctx, session.user.actor, values.get("kind", ""), int(item),
                  values.get("reason", ""))  # fmt: skip

@@ -42,6 +42,7 @@ from jiesu.knowledge.model import (
 )
 from jiesu.knowledge.reminders import DEFAULT_WITHIN_DAYS
 from jiesu.knowledge.schemas import unit_name
+from jiesu.storage.types import whole_number
 from jiesu.storage.uow import UnitOfWork
 
 from . import forms, pickers
@@ -104,7 +105,7 @@ def kb_page(request: Request, ctx: ContextDep, session: PageSession) -> Response
     rows: list[Article] = []
     total = 0
     raw_page = params.get("page") or "1"
-    page = max(1, int(raw_page)) if raw_page.isdigit() else 1
+    page = max(1, whole_number(raw_page) or 1)
     if tab != "search":
         own = None if actor.role in HOTLINE_ROLES else actor.unit_code
         flt = records.ArticleFilter(

@@ -33,6 +33,7 @@ from jiesu.domain.ticket import (
 from jiesu.intake.actions import AnswerInput
 from jiesu.intake.classified import MergeInput, ReferInput
 from jiesu.intake.receive import NewTicket, ProposalEcho
+from jiesu.storage.types import whole_number
 
 from .forms import FormError, zh_errors
 from .pickers import children
@@ -195,7 +196,7 @@ def follow_up(step: str, form: Mapping[str, Any], city: CityConfig) -> FollowUp:
     """The follow-up a button asked for, checked before anything is recorded (FormError)."""
     if step == "answer":
         raw = str(form.get("article_id") or "").strip()
-        if not raw.isdigit():
+        if whole_number(raw) is None:
             raise FormError(["知识库条目编号：须为数字"])
         data = _model(AnswerInput, {"article_id": int(raw)}, Action.ANSWER_DIRECTLY)
         return FollowUp(

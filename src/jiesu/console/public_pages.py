@@ -26,6 +26,7 @@ from jiesu.domain.ticket import SATISFACTION_LABELS_ZH
 from jiesu.followup import links, visits
 from jiesu.handling.tracking import public_timeline
 from jiesu.storage.tables import tickets as t
+from jiesu.storage.types import whole_number
 
 from . import views
 from .refusals import REFUSALS, Problem, refusal
@@ -66,9 +67,11 @@ def _message(request, ctx, exc: JiesuError) -> Response:
 
 def _link(visit_id: str, exp: str | None, sig: str | None) -> tuple[int, int, str]:
     """The visit and the link's expiry and signature, if they look like a link at all."""
-    if not (visit_id.isdigit() and exp and exp.isdigit() and sig and len(sig) <= 64):
+    number = whole_number(visit_id)
+    stamp = exp is not None and exp.isascii() and exp.isdigit() and len(exp) <= 12  # a time
+    if not (number and stamp and sig and len(sig) <= 64):
         raise NotFound("visit.bad_link", "回访链接无效", "This evaluation link is not valid")
-    return int(visit_id), int(exp), sig
+    return number, int(exp), sig
 
 
 def _summary(ctx, visit_id: int) -> dict[str, Any]:

@@ -51,7 +51,7 @@ def report_month(ctx: Context, label: str | None) -> str:
     if not label:
         return latest
     parts = label.split("-")
-    ok = len(label) == 7 and len(parts) == 2 and all(p.isdigit() for p in parts)
+    ok = len(label) == 7 and len(parts) == 2 and all(p.isascii() and p.isdigit() for p in parts)
     if not ok or not 1 <= int(parts[1]) <= 12 or int(parts[0]) < EARLIEST_YEAR:
         raise InvalidInput("report.bad_month", f"“{label[:20]}”不是月份，应写作 2026-10",
                            f"{label[:20]!r} is not a month such as 2026-10")  # fmt: skip

@@ -21,6 +21,16 @@ RowNumber = Annotated[int, Field(ge=1, le=MAX_INT)]
 RowNumberOrNone = Annotated[int | None, Field(ge=1, le=MAX_INT)]
 
 
+def whole_number(raw: str | None) -> int | None:
+    """``raw`` (from a page's query or form) as a whole number from 0 to :data:`MAX_INT`, if
+    it is one written in ASCII digits; else None. ``str.isdigit`` lets through what ``int``
+    refuses ("²") and numbers no column or offset holds."""
+    if not raw or not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if value <= MAX_INT else None
+
+
 def is_row_number(value: int) -> bool:
     """Whether ``value`` may name a row (see :data:`RowNumber`): for ids read from a page's
     path or form, so that a larger one is "no such row" rather than an error of the database."""
