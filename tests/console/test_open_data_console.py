@@ -61,7 +61,7 @@ def test_a_supervisor_publishes_republishes_with_a_note_and_withdraws(ctx, clien
     refused = _post(client, f"{BASE}/publish", token, month="2026-11", k="5", note="")
     assert refused.status_code == 422 and "open_data.note_required" in refused.text
     assert "再次发布须说明理由" in refused.text and 'data-testid="publish-form"' in refused.text
-    r = _post(client, f"{BASE}/publish", token, month="2026-11", k="3", note="更正分类后重新发布")
+    r = _post(client, f"{BASE}/publish", token, month="2026-11", k="6", note="更正分类后重新发布")
     assert r.status_code == 303
     page = client.get(BASE).text
     assert "更正分类后重新发布" in page and 'data-status="superseded"' in page

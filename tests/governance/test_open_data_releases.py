@@ -93,7 +93,8 @@ def test_the_published_file_is_what_the_public_downloads_and_it_never_changes(
     listing = client.get(PUBLIC).json()  # no login
     (public,) = listing["releases"]
     assert public == {k: r[k] for k in ("month", "version", "k", "rows", "published_at",
-                                        "sha256", "size", "url")}  # fmt: skip
+                                        "sha256", "size", "url", "received", "confidential",
+                                        "suppressed", "by_level")}  # fmt: skip
     assert [c["name"] for c in listing["dictionary"]] == list(HEADER)
     assert all(c["meaning_zh"] and c["meaning_en"] for c in listing["dictionary"])
     assert "电话" in listing["never_published_zh"] and "保密" in listing["never_published_zh"]
@@ -102,7 +103,7 @@ def test_the_published_file_is_what_the_public_downloads_and_it_never_changes(
     body = got.content
     assert body == preview  # what the office previewed is what was published
     assert hashlib.sha256(body).hexdigest() == r["sha256"] and len(body) == r["size"]
-    assert got.headers["etag"] == f'"{r["sha256"]}"'
+    assert got.headers["etag"] == f'"{r["sha256"]}-gzip"'  # the encoded form's own tag
     assert got.headers["content-type"].startswith("text/csv")
     assert got.headers["content-disposition"] == (
         f'attachment; filename="jiesu-open-data-{NOV}-v1.csv"'
@@ -112,13 +113,29 @@ def test_the_published_file_is_what_the_public_downloads_and_it_never_changes(
         "8", "1", "1", "6,0,0,0")  # fmt: skip
     same = client.get(f"{PUBLIC}/{NOV}.csv", headers={"If-None-Match": got.headers["etag"]})
     assert same.status_code == 304 and same.content == b""
+    assert (same.headers["etag"], same.headers["vary"]) == (got.headers["etag"], "Accept-Encoding")
+    for tags in ("*", f'"x", W/{got.headers["etag"]}'):
+        assert client.get(f"{PUBLIC}/{NOV}.csv", headers={"If-None-Match": tags}).status_code == 304
+    other = client.get(f"{PUBLIC}/{NOV}.csv", headers={"If-None-Match": '"x"'})
+    assert other.status_code == 200 and other.content == body
+    head = client.head(f"{PUBLIC}/{NOV}.csv", headers={"Accept-Encoding": "identity"})
+    assert (
+        head.status_code == 200
+        and head.content == b""
+        and head.headers["content-length"] == str(len(body))
+    )
     # Sent as stored (gzip) to a client that accepts it, decompressed to one that does not.
     assert got.headers["content-encoding"] == "gzip"
     assert int(got.headers["content-length"]) < len(body)
     for accepts in ("identity", "gzip;q=0", "br"):
         plain = client.get(f"{PUBLIC}/{NOV}.csv", headers={"Accept-Encoding": accepts})
         assert "content-encoding" not in plain.headers and plain.content == body
-        assert plain.headers["etag"] == got.headers["etag"]
+        assert plain.headers["etag"] == f'"{r["sha256"]}"'
+        assert plain.headers["content-length"] == str(len(body))
+    # Sent in pieces, never decompressed whole: the pieces make the file.
+    release, gz = odr.stored(ctx, NOV)
+    pieces = list(odr.unpacked(gz, size=64))
+    assert len(pieces) > 1 and b"".join(pieces) == body
 
     # November's tickets change afterwards: one is dispatched, one more is recorded late.
     act(client, auth, "dispatcher", november[0]["number"], "dispatch", lead_unit_code="990101001")
@@ -147,7 +164,8 @@ def test_no_personal_data_is_in_the_file_or_in_the_portals_message(ctx, client, 
     assert message == {"template": "open_data.published", "event": "published",
                        "release": r["id"], "month": NOV, "version": 1, "k": 5,
                        "sha256": r["sha256"], "size": r["size"], "rows": 6,
-                       "url": f"{PUBLIC}/{NOV}.csv"}  # fmt: skip
+                       "url": f"{PUBLIC}/{NOV}.csv", "month_public": True,
+                       "current_version": 1}  # fmt: skip
     assert "东华" not in json.dumps(message, ensure_ascii=False)
 
 
@@ -156,12 +174,16 @@ def test_a_second_version_needs_a_note_and_supersedes_the_first(ctx, client, aut
     _error(client.post(f"{OFFICE}/{NOV}/publish", json={"note": "  "}, headers=auth("admin")),
            422, "open_data.note_required")  # fmt: skip
     assert _stored(ctx)[0] == 1
-    second = _publish(client, auth, "admin", k=2, note="补录一件后重新发布")
-    assert (second["version"], second["k"], second["note"]) == (2, 2, "补录一件后重新发布")
+    # A smaller k would publish rows the first version held back: compared, they single
+    # someone out.
+    _error(client.post(f"{OFFICE}/{NOV}/publish", json={"k": 4, "note": "放宽"},
+                       headers=auth("admin")), 422, "open_data.k_lowered")  # fmt: skip
+    second = _publish(client, auth, "admin", k=6, note="补录一件后重新发布")
+    assert (second["version"], second["k"], second["note"]) == (2, 6, "补录一件后重新发布")
     (public,) = client.get(PUBLIC).json()["releases"]
     assert (public["version"], public["sha256"]) == (2, second["sha256"])
     got = _download(client)
-    assert got.headers["etag"] == f'"{second["sha256"]}"'
+    assert got.headers["etag"] == f'"{second["sha256"]}-gzip"'
     assert got.headers["x-open-data-version"] == "2"
     office = client.get(f"{OFFICE}/releases", headers=auth("supervisor")).json()
     assert [(x["version"], x["status"]) for x in office] == [(2, "published"), (1, "superseded")]
@@ -199,6 +221,15 @@ def test_a_withdrawal_takes_the_month_down_until_it_is_published_again(ctx, clie
     assert third["version"] == 3 and _download(client).headers["x-open-data-version"] == "3"
     assert [m["event"] for m in _stored(ctx)[1]] == ["published", "published", "withdrawn",
                                                       "published"]  # fmt: skip
+    # The portal's adapter is told whether the month is still up: withdrawing a superseded
+    # version leaves the current one public.
+    assert [(m["month_public"], m["current_version"]) for m in _stored(ctx)[1]] == [
+        (True, 1), (True, 2), (False, None), (True, 3)]  # fmt: skip
+    first_id = office[1]["id"]
+    r = client.post(f"{OFFICE}/releases/{first_id}/withdraw", json={"reason": "旧版本有误"},
+                    headers=auth("admin"))  # fmt: skip
+    assert r.status_code == 200 and _stored(ctx)[1][-1]["month_public"] is True
+    assert _download(client).headers["x-open-data-version"] == "3"
 
 
 @pytest.mark.parametrize("user", ["operator", "dispatcher", "donghua", "dongqu"])
@@ -239,8 +270,10 @@ def test_only_supervisors_and_admins_publish(ctx, client, auth, november, user):
      ("post", f"{OFFICE}/releases/0/withdraw", {"reason": "x"}, 422, "input.invalid"),
      ("post", f"{OFFICE}/releases/99999/withdraw", {"reason": "x"}, 404, "open_data.not_found"),
      ("get", f"{PUBLIC}/{NOV}.csv", None, 404, "open_data.not_found"),
-     ("get", f"{PUBLIC}/2026-13.csv", None, 404, "open_data.not_found"),
-     ("get", f"{PUBLIC}/abc.csv", None, 422, "input.invalid")],
+     ("get", f"{PUBLIC}/2026-10.csv", None, 404, "open_data.not_found"),
+     ("get", f"{PUBLIC}/2026-13.csv", None, 422, "open_data.bad_month"),
+     ("get", f"{PUBLIC}/２０２６-１１.csv", None, 422, "open_data.bad_month"),
+     ("get", f"{PUBLIC}/abc.csv", None, 422, "open_data.bad_month")],
 )  # fmt: skip
 def test_bad_input_is_refused_with_its_code_and_nothing_written(
     ctx, client, auth, november, method, path, body, status, code
@@ -299,7 +332,7 @@ def test_the_command_line_publishes_and_prints_the_release(ctx, client, auth, cl
     assert release.published_by == "cli"
     assert main([*args, "--publish"]) == 2
     assert "open_data.note_required" in capsys.readouterr().err
-    assert main([*args, "--publish", "--note", "重新发布", "--k", "2"]) == 0
+    assert main([*args, "--publish", "--note", "重新发布", "--k", "5"]) == 0
     assert "version 2 published" in capsys.readouterr().out
     assert main([*args, "--note", "x"]) == 2  # a note without --publish
     assert main(["governance", "open-data", "--month", "2020-01", "--publish", *_db(ctx)]) == 2

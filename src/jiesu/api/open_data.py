@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from jiesu.domain.roles import Actor
@@ -32,6 +33,7 @@ from .deps import ContextDep, role_guard
 router = APIRouter(tags=["open data"])
 OFFICE = "/api/governance/open-data"
 PUBLIC = "/api/public/open-data"
+CSV = "text/csv; charset=utf-8"
 ReleaseId = Annotated[int, Path(ge=1, le=MAX_INT)]
 _publisher = role_guard(
     odr.PUBLISHERS,
@@ -50,14 +52,14 @@ class PublicReleaseOut(BaseModel):
     sha256: str = Field(description="of the CSV file as downloaded (with its BOM)")
     size: int = Field(description="bytes of the CSV file")
     url: str = Field(description="where to download it")
+    received: int = Field(description="requests received in the month")
+    confidential: int = Field(description="left out at the requester's wish")
+    suppressed: int = Field(description="rarer than k at every level: not published")
+    by_level: list[int] = Field(description="rows published at each level of coarsening")
 
 
 class ReleaseOut(PublicReleaseOut):
     id: int
-    received: int
-    confidential: int = Field(description="left out at the requester's wish")
-    suppressed: int = Field(description="rarer than k at every level: not published")
-    by_level: list[int] = Field(description="rows published at each level of coarsening")
     published_by: str
     note: str
     status: str = Field(description="published, superseded or withdrawn")
@@ -81,13 +83,14 @@ class PublicOpenData(BaseModel):
 
 def public_out(r: odr.Release) -> PublicReleaseOut:
     return PublicReleaseOut(month=r.month, version=r.version, k=r.k, rows=r.rows,
-                            published_at=r.published_at, sha256=r.sha256, size=r.size, url=r.url)  # fmt: skip
+                            published_at=r.published_at, sha256=r.sha256, size=r.size, url=r.url,
+                            received=r.received, confidential=r.confidential,
+                            suppressed=r.suppressed, by_level=list(r.by_level))  # fmt: skip
 
 
 def release_out(r: odr.Release) -> ReleaseOut:
     return ReleaseOut(
-        **public_out(r).model_dump(), id=r.id, received=r.received, confidential=r.confidential,
-        suppressed=r.suppressed, by_level=list(r.by_level), published_by=r.published_by,
+        **public_out(r).model_dump(), id=r.id, published_by=r.published_by,
         note=r.note, status=r.status, status_zh=odr.STATUS_LABELS_ZH[r.status],
         withdrawn_at=r.withdrawn_at, withdrawn_by=r.withdrawn_by,
         withdraw_reason=r.withdraw_reason,
@@ -147,18 +150,21 @@ def public_list(ctx: ContextDep) -> PublicOpenData:
     )  # fmt: skip
 
 
-def file_headers(r: odr.Release) -> dict[str, str]:
+def file_headers(r: odr.Release, etag: str) -> dict[str, str]:
     return {
         "Content-Disposition": f'attachment; filename="jiesu-open-data-{r.month}-v{r.version}.csv"',
-        "ETag": f'"{r.sha256}"',
-        "Cache-Control": "no-cache",  # a month may be superseded or withdrawn: revalidate
-        "Vary": "Accept-Encoding",
+        **_cache_headers(etag),
         "X-Open-Data-Version": str(r.version),
         "X-Open-Data-Received": str(r.received),
         "X-Open-Data-Confidential": str(r.confidential),
         "X-Open-Data-Suppressed": str(r.suppressed),
         "X-Open-Data-Levels": ",".join(str(n) for n in r.by_level),
     }
+
+
+def _cache_headers(etag: str) -> dict[str, str]:
+    # a month may be superseded or withdrawn: caches revalidate every time
+    return {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
 
 
 def _accepts_gzip(request: Request) -> bool:
@@ -174,19 +180,33 @@ def _accepts_gzip(request: Request) -> bool:
     return False
 
 
-@router.get(PUBLIC + "/{month_}.csv", summary="下载开放数据 A month's file, as published")
-def public_file(
-    ctx: ContextDep, request: Request, month_: Annotated[str, Path(pattern=r"^\d{4}-\d{2}$")]
-) -> Response:
+def _matches(request: Request, etag: str) -> bool:
+    """``If-None-Match`` names this representation (weakly compared) or is ``*``."""
+    tags = [
+        t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")
+    ]
+    return "*" in tags or etag in tags
+
+
+@router.api_route(PUBLIC + "/{month_}.csv", methods=["GET", "HEAD"],
+                  summary="下载开放数据 A month's file, as published")  # fmt: skip
+def public_file(ctx: ContextDep, request: Request, month_: str) -> Response:
     """The stored file, never recomputed: to a client that accepts gzip as stored
-    (``Content-Encoding: gzip``, nothing to decompress), else decompressed; the same CSV
-    either way, its sha256 the ETag. ``If-None-Match`` with the ETag answers 304."""
-    r = odr.published(ctx, month_)  # open_data.not_found: never published, or withdrawn
-    if f'"{r.sha256}"' in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers={"ETag": f'"{r.sha256}"'})
-    if _accepts_gzip(request):
-        r, gz = odr.stored(ctx, month_)
-        return Response(gz, media_type="text/csv; charset=utf-8",
-                        headers=file_headers(r) | {"Content-Encoding": "gzip"})  # fmt: skip
-    r, body = odr.content(ctx, month_)
-    return Response(body, media_type="text/csv; charset=utf-8", headers=file_headers(r))
+    (``Content-Encoding: gzip``, nothing to decompress), else decompressed as it is sent,
+    64 KB at a time; the same CSV either way. The ETag is its sha256 (``-gzip`` for the
+    encoded form: its bytes differ); ``If-None-Match`` naming it answers 304."""
+    label = odr.month_of(month_)  # open_data.bad_month
+    gzipped = _accepts_gzip(request)
+    r = odr.published(ctx, label)  # open_data.not_found: never published, or withdrawn
+    etag = f'"{r.sha256}-gzip"' if gzipped else f'"{r.sha256}"'
+    if _matches(request, etag):
+        return Response(status_code=304, headers=_cache_headers(etag))
+    headers = file_headers(r, etag)
+    if request.method == "HEAD":
+        return Response(media_type=CSV, headers=headers | ({"Content-Encoding": "gzip"} if gzipped
+                                                           else {"Content-Length": str(r.size)}))  # fmt: skip
+    r, gz = odr.stored(ctx, label)
+    if gzipped:
+        return Response(gz, media_type=CSV, headers=headers | {"Content-Encoding": "gzip"})
+    return StreamingResponse(odr.unpacked(gz), media_type=CSV,
+                             headers=headers | {"Content-Length": str(r.size)})  # fmt: skip

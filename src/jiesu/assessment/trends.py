@@ -14,6 +14,8 @@ from datetime import datetime
 
 from jiesu.context import Context
 from jiesu.domain.assessment import GovernanceCounts, Rates, UnitCounts, rank, rates
+from jiesu.domain.errors import InvalidInput
+from jiesu.storage.types import EARLIEST_YEAR
 
 from .counts import unit_counts
 from .governance import governance_counts
@@ -36,6 +38,17 @@ def last_full_month(ctx: Context, now: datetime | None = None) -> str:
     local = (now or ctx.now()).astimezone(ctx.city.tz).date()
     year, mon = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
     return f"{year:04d}-{mon:02d}"
+
+
+def month_label(label: str, code: str) -> str:
+    """``label`` if it is a month written YYYY-MM in ASCII digits from
+    :data:`~jiesu.storage.types.EARLIEST_YEAR`, else ``code`` (input refused)."""
+    parts = (label or "").split("-")
+    ok = label.isascii() and len(label) == 7 and len(parts) == 2 and all(map(str.isdigit, parts))
+    if not ok or not 1 <= int(parts[1]) <= 12 or int(parts[0]) < EARLIEST_YEAR:
+        raise InvalidInput(code, f"“{(label or '')[:20]}”不是月份，应写作 2026-10",
+                           f"{(label or '')[:20]!r} is not a month such as 2026-10")  # fmt: skip
+    return label
 
 
 def shift_month(label: str, delta: int) -> str:

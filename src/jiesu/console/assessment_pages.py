@@ -24,7 +24,6 @@ from jiesu.assessment.rankings import (
     GROUP_LABELS_ZH,
     GROUPS,
     month,
-    owner,
     rankings,
     read,
     rule_sets,
@@ -136,14 +135,24 @@ def own_page(request: Request, ctx: ContextDep, session: PageSession) -> Respons
     return RedirectResponse(path + views.query_string(query, group=group), status_code=303)
 
 
+def _ranked_above(city, code: str) -> str | None:
+    """The nearest unit above ``code`` that is ranked (a community's street, a district
+    department's district)."""
+    kinds = set(GROUPS.values())
+    unit = city.unit(code)
+    parent = city.unit(unit.parent) if unit and unit.parent else None
+    while parent is not None and parent.kind not in kinds:
+        parent = city.unit(parent.parent) if parent.parent else None
+    return parent.code if parent else None
+
+
 def _own_charges_page(request: Request, ctx, session) -> Response:
     """A unit not ranked on its own (a district's department, a community): its orders and
     points count for the unit above it, but its own proactive governance charges are its
     to appeal (A6)."""
     c = _choices(ctx, request.query_params)
     code = session.user.unit_code
-    above = (owner(ctx.city, code, kind) for kind in GROUPS.values())
-    answers_to = next((views.unit_name(ctx.city, u) for u in above if u and u != code), "单位")
+    answers_to = views.unit_name(ctx.city, _ranked_above(ctx.city, code) or code)
     period = month(c["month"], ctx.city.tz)
     return render(
         request,

@@ -29,6 +29,7 @@ from jiesu.governance import analysis as ga
 from jiesu.governance import seasonal as gs
 from jiesu.governance import warning_tickets as gt
 from jiesu.governance import warnings as gw
+from jiesu.storage.types import whole_number
 
 from .assessment_views import chosen_month
 from .refusals import Problem, refusal
@@ -115,8 +116,7 @@ def warning_page(
     """One warning and the tickets behind it; a warning the user may not see does not exist
     (404 ``warning.not_found``, as the API says)."""
     try:
-        plain = warning_id.isascii() and warning_id.isdigit() and len(warning_id) <= 10
-        got = gt.behind(ctx, session.user.actor, int(warning_id) if plain else 0)
+        got = gt.behind(ctx, session.user.actor, whole_number(warning_id) or 0)
     except NotFound as exc:
         problem = Problem([f"预警 {warning_id[:20]} 不存在"], exc.code)
         return render(request, "error.html", session=session, problem=problem, status_code=404)

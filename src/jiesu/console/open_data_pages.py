@@ -20,6 +20,7 @@ from jiesu.assessment.trends import last_full_month
 from jiesu.domain.errors import Forbidden, InvalidInput
 from jiesu.governance import open_data_releases as odr
 from jiesu.governance.open_data import K
+from jiesu.storage.types import whole_number
 
 from .refusals import REFUSALS, Problem, refusal
 from .web import PageSession, PostedForm, PostSession, redirect, render
@@ -51,9 +52,10 @@ def open_data_page(request: Request, ctx: ContextDep, session: PageSession) -> R
 
 
 def _k(raw: str) -> int:
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3):
+    k = whole_number(raw)
+    if k is None:
         raise InvalidInput("open_data.bad_k", "k 应在 2–100 之间", "k must lie between 2 and 100")
-    return int(raw)
+    return k
 
 
 @router.post(BASE + "/publish")
@@ -73,8 +75,7 @@ def publish(request: Request, ctx: ContextDep, session: PostSession, form: Poste
 def withdraw(release_id: str, request: Request, ctx: ContextDep, session: PostSession,
              form: PostedForm) -> Response:  # fmt: skip
     reason = str(form.get("reason") or "")[:600]
-    plain = release_id.isascii() and release_id.isdigit() and len(release_id) <= 10
-    number = int(release_id) if plain else 0
+    number = whole_number(release_id) or 0
     try:
         done = odr.withdraw(ctx, session.user.actor, number, reason)  # 0: open_data.not_found
     except REFUSALS as exc:

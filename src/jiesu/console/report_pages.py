@@ -19,6 +19,7 @@ from jiesu.domain.errors import Forbidden, JiesuError
 from jiesu.domain.roles import Role
 from jiesu.governance import report_markdown as rm
 from jiesu.governance import reports as gr
+from jiesu.storage.types import whole_number
 
 from .refusals import Problem, refusal
 from .web import PageSession, PostedForm, PostSession, redirect, render
@@ -79,9 +80,8 @@ def report_page(
 ) -> Response:
     """One report as issued; one the user may not read does not exist (404
     ``report.not_found``, as the API says)."""
-    plain = report_id.isascii() and report_id.isdigit() and len(report_id) <= 10
     try:
-        r = gr.get_report(ctx, session.user.actor, int(report_id) if plain else 0)
+        r = gr.get_report(ctx, session.user.actor, whole_number(report_id) or 0)
     except JiesuError as exc:
         return render(request, "error.html", session=session, problem=Problem.of(exc),
                       status_code=exc.status)  # fmt: skip

@@ -31,6 +31,7 @@ from jiesu.domain.topics import (
 from jiesu.governance import topic_candidates as tc
 from jiesu.governance import topic_reading as tr
 from jiesu.governance import topics as gt
+from jiesu.storage.types import whole_number
 
 from .refusals import Problem, refusal
 from .web import PageSession, PostedForm, PostSession, redirect, render
@@ -119,7 +120,7 @@ def propose(request: Request, ctx: ContextDep, session: PostSession, form: Poste
 
 def topic_number(raw: str) -> int:
     """A path's topic id; anything else names no topic (0: not found)."""
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
+    return whole_number(raw) or 0
 
 
 def _detail_page(request, ctx, session, topic_id: int, *, problem=None, status_code=200):

@@ -140,12 +140,12 @@ def _publish_open_data(ctx, args) -> int:
     from jiesu.assessment.trends import last_full_month
     from jiesu.domain.roles import Actor
 
-    from .open_data_releases import content, publish
+    from .open_data_releases import publish, release_file
 
     actor = replace(Actor.system(ctx.hotline_unit.code), username="cli")
     r = publish(ctx, actor, args.month or last_full_month(ctx), args.k, args.note)
     if args.out:
-        Path(args.out).write_bytes(content(ctx, r.month)[1])
+        Path(args.out).write_bytes(release_file(ctx, r.id))  # this version, whatever follows
     print(f"{r.month}: version {r.version} published, {r.rows} rows "
           f"({r.suppressed} suppressed, {r.confidential} confidential left out), k = {r.k}, "
           f"sha256 {r.sha256}, {r.url}")  # fmt: skip

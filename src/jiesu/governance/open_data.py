@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -69,13 +70,21 @@ class OpenData:
     disclosed: Disclosed
 
     def csv(self) -> str:
+        return "".join(self.lines())
+
+    def lines(self) -> Iterator[str]:
+        """The CSV file line by line: the header, then one line per row published."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(HEADER)
         for r in self.disclosed.rows:
             writer.writerow((self.month, r.district, r.street, r.category, r.request_type,
                              r.channel, *r.rest))  # fmt: skip
-        return out.getvalue()
+            if out.tell() > 1 << 16:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
 
 
 def open_data(ctx: Context, label: str, k: int = K) -> OpenData:

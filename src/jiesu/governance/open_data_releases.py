@@ -21,21 +21,26 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from jiesu.assessment.trends import month_label
 from jiesu.context import Context
 from jiesu.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, require_text
 from jiesu.domain.roles import Actor, Role
 from jiesu.storage import tables
 from jiesu.storage.repository import queue_message
-from jiesu.storage.types import EARLIEST_YEAR, is_row_number
+from jiesu.storage.types import is_row_number
 from jiesu.storage.uow import UnitOfWork
 
-from .open_data import HEADER, K, open_data
+from .open_data import HEADER, K, OpenData, open_data
 
 TOPIC = "governance.open_data"
 NOTE_MAX = 500
@@ -170,11 +175,32 @@ def stored(ctx: Context, label: str) -> tuple[Release, bytes]:
     return found[0]
 
 
+def unpacked(gz: bytes, size: int = 1 << 16) -> Iterator[bytes]:
+    """A stored file's CSV, ``size`` bytes at a time: a Beijing month is some 100 MB of CSV
+    (4 MB stored), never held whole for one download."""
+    inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # the gzip format
+    for start in range(0, len(gz), size):
+        chunk = inflate.decompress(gz[start : start + size])
+        if chunk:
+            yield chunk
+    rest = inflate.flush()
+    if rest:
+        yield rest
+
+
 def content(ctx: Context, label: str) -> tuple[Release, bytes]:
     """The month's public release and its CSV as published (decompressed), else
     ``open_data.not_found``."""
     release, gz = stored(ctx, label)
-    return release, gzip.decompress(gz)
+    return release, b"".join(unpacked(gz))
+
+
+def release_file(ctx: Context, release_id: int) -> bytes:
+    """The CSV of one release as it was published, whatever has been published since."""
+    found = _read(ctx, OD.id == release_id, content=True)
+    if not found:
+        raise _release_not_found(release_id)
+    return b"".join(unpacked(found[0][1]))
 
 
 # --- publishing and withdrawing ------------------------------------------------------------
@@ -187,26 +213,28 @@ def ensure_publisher(actor: Actor) -> None:
                         "Only hotline supervisors and admins may publish open data")  # fmt: skip
 
 
-def _month(label: str) -> str:
-    label = label or ""
-    parts = label.split("-")
-    ok = label.isascii() and len(label) == 7 and len(parts) == 2 and all(map(str.isdigit, parts))
-    if not ok or not 1 <= int(parts[1]) <= 12 or int(parts[0]) < EARLIEST_YEAR:
-        raise InvalidInput("open_data.bad_month", f"“{label[:20]}”不是月份，应写作 2026-10",
-                           f"{label[:20]!r} is not a month such as 2026-10")  # fmt: skip
-    return label
+def month_of(label: str) -> str:
+    """``label`` if it is a month (YYYY-MM), else ``open_data.bad_month``."""
+    return month_label(label, "open_data.bad_month")
 
 
 def publish(ctx: Context, actor: Actor, label: str, k: int = K, note: str = "") -> Release:
     """Publish the ended month ``label`` desensitised with ``k``: its first version, or with
     a ``note`` saying why, its next one (which supersedes the others)."""
     ensure_publisher(actor)
-    label, note = _month(label), (note or "").strip()
+    label, note = month_of(label), (note or "").strip()
     if len(note) > NOTE_MAX:
         raise InvalidInput("input.invalid", f"说明最多 {NOTE_MAX} 字",
                            f"The note is at most {NOTE_MAX} characters")  # fmt: skip
     with UnitOfWork(ctx.engine, write=False) as uow:
-        latest = uow.session.execute(select(func.max(OD.version)).where(OD.month == label)).scalar()
+        latest, widest = uow.session.execute(
+            select(func.max(OD.version), func.max(OD.k)).where(OD.month == label)
+        ).one()
+    if latest and k < widest:  # the rows a smaller k adds could be told apart by comparison
+        raise InvalidInput("open_data.k_lowered",
+                           f"{label} 此前以 k = {widest} 发布，新版本的 k 不得更小",
+                           f"{label} was published with k = {widest}; a new version may not "
+                           "use a smaller k")  # fmt: skip
     if latest and not note:
         raise InvalidInput("open_data.note_required",
                            f"{label} 已发布过（第 {latest} 版），再次发布须说明理由",
@@ -216,12 +244,11 @@ def publish(ctx: Context, actor: Actor, label: str, k: int = K, note: str = "") 
     if data.received == 0:
         raise InvalidInput("open_data.no_requests", f"{label} 没有受理任何诉求，无可发布的数据",
                            f"No request was received in {label}: nothing to publish")  # fmt: skip
-    body = ("\ufeff" + data.csv()).encode()  # the BOM: spreadsheets then read the Chinese
+    packed, digest, size = _pack(data)
     d, now = data.disclosed, ctx.now()
     values = dict(
-        month=label, version=(latest or 0) + 1, k=k, size=len(body),
-        content=gzip.compress(body, compresslevel=6, mtime=0),
-        sha256=hashlib.sha256(body).hexdigest(), received=data.received,
+        month=label, version=(latest or 0) + 1, k=k, size=size, content=packed,
+        sha256=digest, received=data.received,
         confidential=data.confidential, suppressed=d.suppressed, rows_published=len(d.rows),
         by_level=list(d.by_level), published_at=now, published_by=actor.username, note=note,
     )  # fmt: skip
@@ -237,6 +264,20 @@ def publish(ctx: Context, actor: Actor, label: str, k: int = K, note: str = "") 
         raise Conflict("open_data.concurrent", f"{label} 的开放数据刚被他人发布，请刷新后再试",
                        f"Someone else published {label} just now; reload and retry") from exc  # fmt: skip
     return _read(ctx, OD.id == rid)[0][0]
+
+
+def _pack(data: OpenData) -> tuple[bytes, str, int]:
+    """The file as stored (gzip, no time in its header, so the same rows make the same
+    bytes), the sha256 and size of the CSV as downloaded: written line by line, so that a
+    month of a million rows is never held as text."""
+    out, digest, size = io.BytesIO(), hashlib.sha256(), 0
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=6, mtime=0) as gz:
+        for text in chain(["\ufeff"], data.lines()):  # the BOM: spreadsheets read the Chinese
+            chunk = text.encode()
+            digest.update(chunk)
+            size += len(chunk)
+            gz.write(chunk)
+    return out.getvalue(), digest.hexdigest(), size
 
 
 def withdraw(ctx: Context, actor: Actor, release_id: int, reason: str) -> Release:
@@ -273,10 +314,16 @@ def _release_not_found(release_id: object) -> NotFound:
 
 
 def _notify(s, event: str, release_id: int, r: dict, now: datetime) -> None:
-    """One message for the open-data portal's adapter: what to fetch, never the rows."""
+    """One message for the open-data portal's adapter: what to fetch, never the rows; and
+    whether the month is public after the event (a withdrawn superseded version leaves the
+    month's current one up), with its current version."""
+    newest = s.execute(select(OD.version, OD.withdrawn_at).where(OD.month == r["month"])
+                       .order_by(OD.version.desc()).limit(1)).first()  # fmt: skip
+    public = newest is not None and newest.withdrawn_at is None
     payload = {"template": f"open_data.{event}", "event": event, "release": release_id,
                "month": r["month"], "version": r["version"], "k": r["k"],
                "sha256": r["sha256"], "size": r["size"], "rows": r["rows_published"],
-               "url": url(r["month"])}  # fmt: skip
+               "url": url(r["month"]), "month_public": public,
+               "current_version": newest.version if public else None}  # fmt: skip
     queue_message(s, topic=TOPIC, ticket_id=None, payload=payload,
                   key=f"{TOPIC}:{release_id}:{event}", now=now)  # fmt: skip

@@ -26,14 +26,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from jiesu.assessment.rankings import month
-from jiesu.assessment.trends import last_full_month
+from jiesu.assessment.trends import last_full_month, month_label
 from jiesu.city.units import Unit, UnitKind
 from jiesu.context import Context
 from jiesu.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 from jiesu.storage import tables
 from jiesu.storage.repository import queue_message
-from jiesu.storage.types import EARLIEST_YEAR, is_row_number
+from jiesu.storage.types import is_row_number
 from jiesu.storage.uow import UnitOfWork
 
 from .report_content import MonthData, compose, prepare
@@ -50,11 +50,7 @@ def report_month(ctx: Context, label: str | None) -> str:
     latest = last_full_month(ctx)
     if not label:
         return latest
-    parts = label.split("-")
-    ok = len(label) == 7 and len(parts) == 2 and all(p.isascii() and p.isdigit() for p in parts)
-    if not ok or not 1 <= int(parts[1]) <= 12 or int(parts[0]) < EARLIEST_YEAR:
-        raise InvalidInput("report.bad_month", f"“{label[:20]}”不是月份，应写作 2026-10",
-                           f"{label[:20]!r} is not a month such as 2026-10")  # fmt: skip
+    month_label(label, "report.bad_month")
     if label > latest:
         raise InvalidInput("report.month_not_over", f"{label} 尚未结束，月度报告在月末后生成",
                            f"{label} has not ended yet; a month is reported once it is over")  # fmt: skip
