@@ -26,7 +26,7 @@ def test_georeport_files_and_follows_a_request(open311, new_client, output_forma
     key = new_client("civic-app", "open311")
     client = georeport.GeoReport(open311, api_key=key, output_format=output_format)
 
-    discovery = requests.get(f"{open311}/discovery.json", timeout=10).json()
+    discovery = requests.get(f"{open311}/discovery.json", timeout=60).json()
     assert discovery["endpoints"][0]["url"] == open311
 
     services = client.get_service_list()
@@ -51,7 +51,7 @@ def test_georeport_files_and_follows_a_request(open311, new_client, output_forma
             "first_name": "Lin",
             "last_name": "Wei",
         },
-        timeout=10,
+        timeout=60,
     )
     assert posted.status_code == 201, posted.text
     number = (
