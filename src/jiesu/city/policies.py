@@ -219,18 +219,21 @@ class GovernancePointsSpec(_Strict):
         return GovernancePoints(**self.model_dump())
 
 
-class ReportPolicy(_Strict):
-    """When the monthly work report recommends something (G4; the rules and what each
-    threshold means are in :mod:`jiesu.domain.recommendations`)."""
+_REPORT = Thresholds()  # the defaults, kept with the rules
 
-    rise_ratio: float = Field(default=1.5, gt=1, le=100)
-    rise_min: int = Field(default=10, ge=1)
-    seasonal_min: float = Field(default=10.0, ge=0)
-    rate_drop: float = Field(default=0.05, gt=0, lt=1)
-    stall_months: int = Field(default=2, ge=1, le=60)
-    stall_fall: float = Field(default=0.10, ge=0, lt=1)
-    per_kind: int = Field(default=3, ge=1, le=50)
-    max_items: int = Field(default=8, ge=1, le=50)
+
+class ReportPolicy(_Strict):
+    """When the monthly work report recommends something (G4; the rules, what each
+    threshold means and its default are in :mod:`jiesu.domain.recommendations`)."""
+
+    rise_ratio: float = Field(default=_REPORT.rise_ratio, gt=1, le=100)
+    rise_min: int = Field(default=_REPORT.rise_min, ge=1)
+    seasonal_min: float = Field(default=_REPORT.seasonal_min, ge=0)
+    rate_drop: float = Field(default=_REPORT.rate_drop, gt=0, lt=1)
+    stall_months: int = Field(default=_REPORT.stall_months, ge=1, le=60)
+    stall_fall: float = Field(default=_REPORT.stall_fall, ge=0, lt=1)
+    per_kind: int = Field(default=_REPORT.per_kind, ge=1, le=50)
+    max_items: int = Field(default=_REPORT.max_items, ge=1, le=50)
 
     def thresholds(self) -> Thresholds:
         return Thresholds(**self.model_dump())
