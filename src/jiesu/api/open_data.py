@@ -200,14 +200,17 @@ def public_file(ctx: ContextDep, request: Request, month_: str) -> Response:
     label = odr.month_of(month_)  # open_data.bad_month
     gzipped = _accepts_gzip(request)
     r = odr.published(ctx, label)  # open_data.not_found: never published, or withdrawn
-    etag = f'"{r.sha256}-gzip"' if gzipped else f'"{r.sha256}"'
-    if _matches(request, etag):
-        return Response(status_code=304, headers=_cache_headers(etag))
-    headers = file_headers(r, etag)
+
+    def tag(r: odr.Release) -> str:
+        return f'"{r.sha256}-gzip"' if gzipped else f'"{r.sha256}"'
+
+    if _matches(request, tag(r)):  # answered without reading the file
+        return Response(status_code=304, headers=_cache_headers(tag(r)))
     if request.method == "HEAD":
-        return Response(media_type=CSV, headers=headers | ({"Content-Encoding": "gzip"} if gzipped
-                                                           else {"Content-Length": str(r.size)}))  # fmt: skip
-    r, gz = odr.stored(ctx, label)
+        extra = {"Content-Encoding": "gzip"} if gzipped else {"Content-Length": str(r.size)}
+        return Response(media_type=CSV, headers=file_headers(r, tag(r)) | extra)
+    r, gz = odr.stored(ctx, label)  # (a version published meanwhile: its own headers)
+    headers = file_headers(r, tag(r))
     if gzipped:
         return Response(gz, media_type=CSV, headers=headers | {"Content-Encoding": "gzip"})
     return StreamingResponse(odr.unpacked(gz), media_type=CSV,
