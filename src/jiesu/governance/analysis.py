@@ -30,7 +30,6 @@ from jiesu.city.units import Unit, UnitKind
 from jiesu.context import Context
 from jiesu.domain.roles import HOTLINE_ROLES, Actor
 from jiesu.storage import tables
-from jiesu.storage.db import for_large_reads
 from jiesu.storage.uow import UnitOfWork
 
 TOP = 20
@@ -181,7 +180,6 @@ def analyse(ctx: Context, actor: Actor, period: Period) -> Analysis:
         where.append(t.location_unit_code.in_(sorted(places)))
     with UnitOfWork(ctx.engine, write=False) as uow:
         s = uow.session
-        for_large_reads(s)  # two months of tickets grouped: no JIT, sorts in memory
         matters = _matters(s, where, period, previous)
         areas = _areas(s, city, where, period, previous)
         frequent = _frequent(s, period, threshold) if places is None else None

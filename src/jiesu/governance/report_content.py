@@ -36,7 +36,6 @@ from jiesu.domain.roles import Actor, Role
 from jiesu.domain.ticket import REQUEST_TYPE_LABELS_ZH
 from jiesu.domain.ticket_values import CHANNEL_LABELS_ZH
 from jiesu.storage import tables
-from jiesu.storage.db import for_large_reads
 from jiesu.storage.uow import UnitOfWork
 
 from . import analysis as ga
@@ -127,7 +126,6 @@ def volume(ctx: Context, m: MonthData, places: set[str] | None, h: dict) -> dict
         where.append(t.location_unit_code.in_(sorted(places)))
     by: dict[str, dict[str, dict[str, int]]] = {"type": defaultdict(dict), "channel": defaultdict(dict)}  # fmt: skip
     with UnitOfWork(ctx.engine, write=False) as uow:
-        for_large_reads(uow.session)  # three months of tickets grouped
         rows = uow.session.execute(
             select(t.request_type, t.channel, bucket, func.count())
             .where(*where).group_by(t.request_type, t.channel, bucket)

@@ -24,7 +24,6 @@ from jiesu.context import Context
 from jiesu.domain.roles import Actor
 from jiesu.domain.seasons import Outlook, SeasonRule, outlook
 from jiesu.storage import tables
-from jiesu.storage.db import for_large_reads
 from jiesu.storage.uow import UnitOfWork
 
 from .analysis import territory
@@ -79,7 +78,6 @@ def seasonal(
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     with UnitOfWork(ctx.engine, write=False) as uow:
         s = uow.session
-        for_large_reads(s)  # months of tickets grouped: no JIT, sorts in memory
         first = first_received(s)
         for category, label, n in s.execute(
             select(t.category, bucket, func.count()).where(*where).group_by(t.category, bucket)
