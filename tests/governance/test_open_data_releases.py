@@ -143,7 +143,7 @@ def test_the_published_file_is_what_the_public_downloads_and_it_never_changes(
     now = client.get(f"{OFFICE}/{NOV}.csv", headers=auth("supervisor")).content
     assert now != preview and "派单办理".encode() in now  # the month as it is now...
     assert _download(client).content == body  # ...but the published file stays as published
-    assert odr.content(ctx, NOV)[1] == body
+    assert b"".join(odr.unpacked(odr.stored(ctx, NOV)[1])) == body
 
 
 def test_no_personal_data_is_in_the_file_or_in_the_portals_message(ctx, client, auth, november):
@@ -209,7 +209,7 @@ def test_a_withdrawal_takes_the_month_down_until_it_is_published_again(ctx, clie
     assert client.get(PUBLIC).json()["releases"] == []
     _error(client.get(f"{PUBLIC}/{NOV}.csv"), 404, "open_data.not_found")
     with pytest.raises(NotFound):
-        odr.content(ctx, NOV)
+        odr.stored(ctx, NOV)
     _error(client.post(url, json={"reason": "再撤一次"}, headers=auth("admin")), 409,
            "open_data.withdrawn")  # fmt: skip
     office = client.get(f"{OFFICE}/releases", headers=auth("admin")).json()

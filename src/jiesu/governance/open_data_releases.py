@@ -188,13 +188,6 @@ def unpacked(gz: bytes, size: int = 1 << 16) -> Iterator[bytes]:
         yield rest
 
 
-def content(ctx: Context, label: str) -> tuple[Release, bytes]:
-    """The month's public release and its CSV as published (decompressed), else
-    ``open_data.not_found``."""
-    release, gz = stored(ctx, label)
-    return release, b"".join(unpacked(gz))
-
-
 def release_file(ctx: Context, release_id: int) -> bytes:
     """The CSV of one release as it was published, whatever has been published since."""
     found = _read(ctx, OD.id == release_id, content=True)
